@@ -1,0 +1,172 @@
+"""Cases, team queues and the allocation rule.
+
+A team's queue is ordered by priority, then first come first served; a case
+handed back by a leaver goes to the front of its priority class. Whenever the
+team has room, the case at the head goes to the worker with the lowest
+load/capacity ratio who can take its weight without passing their capacity.
+The head waits until it fits and is never overtaken. A case's duration runs
+from allocation; a handed-back case keeps the time it has already served.
+
+Each allocated case costs one scheduled SimPy event (its closure); a closure
+made stale by a hand-over is recognised and ignored, so nothing is ever
+cancelled or searched for.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+from simpy.events import Timeout
+
+if TYPE_CHECKING:
+    from .core import CaseKind, Model
+    from .staff import Worker
+
+EPS = 1e-9  # slack for floating-point sums of case weights
+
+
+class Child:
+    __slots__ = ("id", "last_worker", "changes")
+
+    def __init__(self, cid: int):
+        self.id = cid
+        self.last_worker = None
+        self.changes = 0
+
+
+class Case:
+    """One open episode of a child's case of a given kind."""
+
+    __slots__ = ("id", "child", "kind", "weight", "remaining", "queued_at",
+                 "worker", "closes", "ends_at", "spell")
+
+    def __init__(self, cid: int, child: Child, kind: CaseKind, remaining: float, now: float):
+        self.id = cid
+        self.child = child
+        self.kind = kind
+        self.weight = kind.weight
+        self.remaining = remaining   # days of work still to do when next allocated
+        self.queued_at = now
+        self.worker = None
+        self.closes = None           # the pending closure event, while allocated
+        self.ends_at = 0.0           # day it closes, while allocated
+        self.spell = None            # row of the case log, when kept
+
+
+class TeamState:
+    """A team at run time: its workers, its queue, and its flow counters."""
+
+    def __init__(self, model: Model, name: str, index: int, caseload_cap: float,
+                 establishment_fte: float, priorities: list[int]):
+        self.model = model
+        self.name = name
+        self.index = index
+        self.caseload_cap = caseload_cap
+        self.establishment_fte = establishment_fte
+        self.workers: list[Worker] = []
+        self.priorities = sorted(set(priorities))
+        self.queues = [deque() for _ in self.priorities]
+        self.n_waiting = 0
+        self.n_open = 0
+        self._wait_t = 0.0           # last time n_waiting changed, for the waiting area
+        self.reset_flows()
+
+    def reset_flows(self) -> None:
+        self.referrals = self.pathway_starts = self.allocations = 0
+        self.closures = self.handovers = self.worker_changes = 0
+        self.wait_sum = 0.0
+        self.waiting_area = 0.0      # case-days spent unallocated in the period
+
+    def queue_index(self, priority: int) -> int:
+        return self.priorities.index(priority)
+
+    def _head(self):
+        for q in self.queues:
+            if q:
+                return q
+        return None
+
+    def _waiting_changes(self, now: float) -> None:
+        self.waiting_area += self.n_waiting * (now - self._wait_t)
+        self._wait_t = now
+
+    # -- the queue ------------------------------------------------------------
+
+    def join(self, case: Case) -> None:
+        """A new case joins the back of its priority class."""
+        now = self.model.env.now
+        self._waiting_changes(now)
+        case.queued_at = now
+        q = self.queues[case.kind.queue_index]
+        q.append(case)
+        self.n_waiting += 1
+        if q[0] is case and self._head() is q:   # it is the new head: it may fit
+            self.allocate()
+
+    def hand_over(self, worker: Worker) -> None:
+        """Every case of a departing worker goes back to the head of its class."""
+        now = self.model.env.now
+        self._waiting_changes(now)
+        log = self.model.case_log
+        for case in reversed(list(worker.cases)):    # oldest ends up first
+            case.remaining = max(0.0, case.ends_at - now)
+            case.closes = None
+            case.worker = None
+            case.queued_at = now
+            if log is not None:
+                log.end_spell(case, now, "handover")
+            self.queues[case.kind.queue_index].appendleft(case)
+            self.n_waiting += 1
+            self.handovers += 1
+        worker.cases.clear()
+        worker.load = 0.0
+        self.allocate()
+
+    def room_changed(self) -> None:
+        """Capacity appeared (a joiner, an ASYE step): try the queue again."""
+        if self.n_waiting:
+            self.allocate()
+
+    # -- the rule -------------------------------------------------------------
+
+    def allocate(self) -> None:
+        """Allocate from the head of the queue while the head fits somewhere."""
+        while self.n_waiting:
+            q = self._head()
+            case = q[0]
+            need = case.weight
+            best, best_ratio = None, float("inf")
+            for w in self.workers:
+                cap = w.capacity
+                if w.load + need <= cap + EPS:
+                    ratio = w.load / cap
+                    if ratio < best_ratio:
+                        best, best_ratio = w, ratio
+            if best is None:
+                return
+            self._waiting_changes(self.model.env.now)
+            q.popleft()
+            self.n_waiting -= 1
+            self.assign(case, best)
+
+    def assign(self, case: Case, worker: Worker) -> None:
+        model = self.model
+        env = model.env
+        now = env.now
+        case.worker = worker
+        worker.load += case.weight
+        worker.cases[case] = None
+        self.allocations += 1
+        self.wait_sum += now - case.queued_at
+        child = case.child
+        if child.last_worker is not None and child.last_worker is not worker:
+            self.worker_changes += 1
+            child.changes += 1
+        child.last_worker = worker
+        case.ends_at = now + case.remaining
+        ev = Timeout(env, case.remaining, case)
+        ev.callbacks.append(model.close_case)
+        case.closes = ev
+        if model.case_log is not None:
+            model.case_log.start_spell(case, now)

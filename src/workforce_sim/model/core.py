@@ -1,0 +1,200 @@
+"""The model: a SimPy environment, the service's state, and its random streams.
+
+One :class:`Model` is one replication. It keeps no global state; every random
+draw comes from a named stream of :class:`~workforce_sim.streams.RandomStreams`:
+
+* ``referrals.<case type>``: referral times;
+* ``durations.<case type>``: the duration of each new case;
+* ``pathways.<case type>``: what a closing case continues as;
+* ``initial.<case type>``: residual durations of the cases open at the start.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import simpy
+
+from ..calendar import month_end_days
+from ..scenario import Scenario
+from ..streams import BufferedSampler, RandomStreams
+from . import demand
+from .allocation import Case, Child, TeamState
+from .caselog import CaseLog
+from .recorder import Recorder
+from .staff import AGENCY, NQSW, PERMANENT, Staffing
+
+
+class CaseKind:
+    """A case type compiled for the run: its team, weight and samplers."""
+
+    def __init__(self, name: str, ct, team: TeamState, streams: RandomStreams):
+        self.name = name
+        self.team = team
+        self.weight = ct.weight
+        self.queue_index = team.queue_index(ct.priority)
+        self.duration = BufferedSampler(ct.duration_days, streams[f"durations.{name}"])
+        self._pathway_u = BufferedSampler(_Uniform, streams[f"pathways.{name}"])
+        self._next_names = list(ct.on_close)
+        self._next_cum = np.cumsum(list(ct.on_close.values())).tolist()
+        self.next_kinds: list[CaseKind] = []    # filled once every kind exists
+
+    def next_kind(self) -> CaseKind | None:
+        """What a closing case continues as (None: it closes for good)."""
+        if not self._next_cum:
+            return None
+        u = self._pathway_u()
+        for kind, cum in zip(self.next_kinds, self._next_cum, strict=True):
+            if u < cum:
+                return kind
+        return None
+
+
+class _Uniform:
+    @staticmethod
+    def sample(rng: np.random.Generator, size: int) -> np.ndarray:
+        return rng.random(size)
+
+
+class Model:
+    """One replication of a scenario."""
+
+    def __init__(self, scenario: Scenario, seed: int = 0, replication: int = 0,
+                 keep_case_log: bool = False):
+        self.scenario = scenario
+        self.env = simpy.Environment()
+        self.streams = RandomStreams(seed, replication)
+        self.month_ends = month_end_days(scenario.start_date, scenario.horizon_months)
+        self.horizon_days = self.month_ends[-1]
+        self.case_log = CaseLog() if keep_case_log else None
+        self.recorder = Recorder(self)
+        self._next_case = 0
+        self._next_child = 0
+
+        self.teams: dict[str, TeamState] = {}
+        for i, (name, t) in enumerate(scenario.teams.items()):
+            prios = [ct.priority for ct in scenario.case_types.values() if ct.team == name]
+            self.teams[name] = TeamState(self, name, i, t.caseload_cap, t.establishment_fte,
+                                         prios or [1])
+        self.team_list = list(self.teams.values())
+        self.kinds = {name: CaseKind(name, ct, self.teams[ct.team], self.streams)
+                      for name, ct in scenario.case_types.items()}
+        for kind in self.kinds.values():
+            kind.next_kinds = [self.kinds[n] for n in kind._next_names]
+        self.staffing = Staffing(self)
+
+        self._initial_staff()
+        self._initial_cases()
+        for t in self.team_list:
+            t.reset_flows()          # the opening allocation is not a flow of month 1
+        for name, ct in scenario.case_types.items():
+            times = demand.referral_times(ct, scenario, self.horizon_days,
+                                          self.streams[f"referrals.{name}"])
+            if times.size:
+                self.env.process(self._referrals(self.kinds[name], times.tolist()))
+        self.env.process(self._month_ends())
+
+    # -- initial state ----------------------------------------------------------
+
+    def _initial_staff(self) -> None:
+        add = self.staffing.add
+        for name, t in self.scenario.teams.items():
+            team = self.teams[name]
+            for g in t.staff.permanent:
+                for _ in range(g.count):
+                    add(PERMANENT, team, g.fte, service_years=g.service_years)
+            for g in t.staff.nqsw:
+                for _ in range(g.count):
+                    add(NQSW, team, g.fte, months_served=g.months_served)
+            for g in t.staff.agency:
+                for _ in range(g.count):
+                    add(AGENCY, team, g.fte)
+
+    def _initial_cases(self) -> None:
+        """Open cases get residual durations, so a service at equilibrium stays there."""
+        for name, ct in self.scenario.case_types.items():
+            if not ct.initial_open:
+                continue
+            kind = self.kinds[name]
+            residual = ct.duration_days.sample_residual(self.streams[f"initial.{name}"],
+                                                        ct.initial_open)
+            for r in residual.tolist():
+                self._open(kind, self._new_child(), r)
+
+    # -- case life --------------------------------------------------------------
+
+    def _new_child(self) -> Child:
+        self._next_child += 1
+        return Child(self._next_child)
+
+    def _open(self, kind: CaseKind, child: Child, remaining: float) -> Case:
+        self._next_case += 1
+        case = Case(self._next_case, child, kind, remaining, self.env.now)
+        kind.team.n_open += 1
+        kind.team.join(case)
+        return case
+
+    def _referrals(self, kind: CaseKind, times: list[float]):
+        env = self.env
+        team = kind.team
+        duration = kind.duration
+        for t in times:
+            yield env.timeout(t - env.now)
+            team.referrals += 1
+            self._open(kind, self._new_child(), duration())
+
+    def close_case(self, event) -> None:
+        """Closure callback. Ignores closures made stale by a hand-over."""
+        case: Case = event.value
+        if case.closes is not event:
+            return
+        now = self.env.now
+        worker, team = case.worker, case.kind.team
+        del worker.cases[case]
+        worker.load = worker.load - case.weight if worker.cases else 0.0
+        case.worker = case.closes = None
+        team.closures += 1
+        team.n_open -= 1
+        if self.case_log is not None:
+            self.case_log.end_spell(case, now, "closed")
+        nxt = case.kind.next_kind()
+        if nxt is not None:
+            self._continue(case, nxt, worker)
+        team.room_changed()
+
+    def _continue(self, case: Case, kind: CaseKind, worker) -> None:
+        """The child's case goes on as another type; in the same team it stays with
+        the same worker if they have room for it."""
+        kind.team.pathway_starts += 1
+        duration = kind.duration()
+        if kind.team is case.kind.team and worker.active and \
+                worker.load + kind.weight <= worker.capacity + 1e-9:
+            self._next_case += 1
+            new = Case(self._next_case, case.child, kind, duration, self.env.now)
+            kind.team.n_open += 1
+            kind.team.assign(new, worker)
+        else:
+            self._open(kind, case.child, duration)
+
+    # -- recording and running --------------------------------------------------
+
+    def _month_ends(self):
+        env = self.env
+        for m, day in enumerate(self.month_ends[:-1]):
+            yield env.timeout(day - env.now)
+            self.recorder.close_month(m)
+
+    def run(self) -> Model:
+        """Run to the horizon. Nothing at or after the horizon is processed."""
+        self.env.run(until=self.horizon_days)
+        self.recorder.close_month(len(self.month_ends) - 1)
+        if self.case_log is not None:
+            for team in self.team_list:
+                for q in team.queues:
+                    for case in q:
+                        self.case_log.still_waiting(case)
+        return self
+
+    def depart(self, worker) -> None:
+        """A worker leaves now (their cases are handed back to the team's queue)."""
+        self.staffing.remove(worker)
+

@@ -1,0 +1,555 @@
+"""The scenario: a frozen, validated description of one council's service and plan.
+
+A scenario is written as a TOML file (see ``scenarios/``), a Python dict, or a
+shipped scenario changed with :meth:`Scenario.with_changes`. All three go
+through the same pydantic schema, so a misspelt key, a negative rate or a
+probability above 1 is refused in the same words wherever it comes from,
+before anything runs.
+
+Units are in the field names (``_days``, ``_fte``, ``_per_year``) or in the
+field's description. Each default names its source, using the keys of
+``calibration/README.md``: [S] sourced, [D] derived, [E] estimate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from .calendar import add_months
+from .distributions import Distribution
+from .errors import NO_VALUE, Problem, ScenarioError, did_you_mean, problems_from_validation
+
+SCHEMA_VERSION = 1
+Probability = Field(ge=0, le=1)
+
+
+class Strict(BaseModel):
+    """Frozen, no unknown keys; an unknown key gets a "did you mean"."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reject_unknown_keys(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        allowed = set(cls.model_fields)
+        allowed |= {f.alias for f in cls.model_fields.values() if f.alias}
+        for key in data:
+            if key not in allowed:
+                public = sorted(a for a in allowed if not a.endswith("_"))
+                raise PydanticCustomError(
+                    "unknown_key",
+                    "unknown key {key!r}",
+                    {
+                        "key": key,
+                        "value": data[key],
+                        "hint": did_you_mean(key, public),
+                        "allowed": ", ".join(public),
+                    },
+                )
+        return data
+
+
+def _counts_to_groups(value: Any) -> Any:
+    """Allow ``permanent = 14`` as shorthand for ``permanent = [{ count = 14 }]``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [{"count": value}] if value else []
+    return value
+
+
+# --------------------------------------------------------------------------- teams
+
+
+class PermanentGroup(Strict):
+    """Permanent social workers in post at the start."""
+
+    count: int = Field(ge=0, description="headcount")
+    fte: float = Field(1.0, gt=0, le=1, description="FTE of each worker")
+    service_years: float = Field(
+        4.0, ge=0, description="years of service with the council so far [E]"
+    )
+
+
+class NqswGroup(Strict):
+    """Newly qualified social workers in their ASYE year at the start."""
+
+    count: int = Field(ge=0, description="headcount")
+    fte: float = Field(1.0, gt=0, le=1, description="FTE of each worker")
+    months_served: float = Field(0.0, ge=0, description="months of the ASYE year already served")
+
+
+class AgencyGroup(Strict):
+    """Agency (locum) social workers on placement at the start."""
+
+    count: int = Field(ge=0, description="headcount")
+    fte: float = Field(1.0, gt=0, le=1, description="FTE of each worker")
+
+
+class Staff(Strict):
+    """Today's workforce of a team. Each kind takes a headcount or a list of groups."""
+
+    permanent: list[PermanentGroup] = Field(default_factory=list)
+    nqsw: list[NqswGroup] = Field(default_factory=list)
+    agency: list[AgencyGroup] = Field(default_factory=list)
+
+    _shorthand = field_validator("permanent", "nqsw", "agency", mode="before")(
+        lambda v: _counts_to_groups(v)
+    )
+
+
+class Team(Strict):
+    """A team that holds cases: assessment, safeguarding/court, children in care, ..."""
+
+    establishment_fte: float = Field(ge=0, description="funded social worker posts (FTE)")
+    caseload_cap: float = Field(
+        gt=0,
+        description="caseload points one full-time experienced worker may hold; "
+        "calibration: soft cap 18 per FTE [E]",
+    )
+    staff: Staff = Field(default_factory=Staff, description="today's workforce")
+
+
+# ---------------------------------------------------------------------- case types
+
+
+class DemandChange(Strict):
+    """A dated step in a case type's referral rate (a "shock"): from ``date`` on,
+    referrals are multiplied by ``multiplier`` (on top of earlier changes)."""
+
+    date: dt.date
+    multiplier: float = Field(ge=0, description="factor on the referral rate from this date")
+
+
+class CaseType(Strict):
+    """A kind of open case: assessment, child in need, child protection, looked after, ..."""
+
+    team: str = Field(description="the team that holds these cases")
+    weight: float = Field(1.0, gt=0, description="caseload points per case")
+    referrals_per_year: float = Field(
+        0.0, ge=0, description="mean new cases a year (Poisson) at the start date"
+    )
+    duration_days: Distribution = Field(description="time from allocation to closure (days)")
+    initial_open: int = Field(0, ge=0, description="cases open at the start date")
+    on_close: dict[str, float] = Field(
+        default_factory=dict,
+        description="probability that a closing case continues as each other case type; "
+        "the rest close for good",
+    )
+    priority: int = Field(
+        1, ge=1, description="allocation priority: 1 is allocated first, then 2, ..."
+    )
+    seasonality: list[float] | None = Field(
+        None,
+        min_length=12,
+        max_length=12,
+        description="12 multipliers on the referral rate, January to December, mean 1",
+    )
+    growth_per_year: float = Field(
+        0.0, gt=-1, description="yearly growth of the referral rate (0.02 = 2 %/year, compounding)"
+    )
+    demand_changes: list[DemandChange] = Field(default_factory=list)
+
+    @field_validator("on_close")
+    @classmethod
+    def _probabilities(cls, v: dict[str, float]) -> dict[str, float]:
+        for name, p in v.items():
+            if not (0 <= p <= 1):
+                raise ValueError(f"probability for {name!r} is {p}; expected a value in [0, 1]")
+        total = sum(v.values())
+        if total > 1 + 1e-9:
+            raise ValueError(f"probabilities sum to {total:g}; expected at most 1")
+        return v
+
+    @field_validator("seasonality")
+    @classmethod
+    def _mean_one(cls, v: list[float] | None) -> list[float] | None:
+        if v is None:
+            return v
+        if any(m < 0 for m in v):
+            raise ValueError("multipliers must be >= 0")
+        mean = sum(v) / 12
+        if abs(mean - 1) > 0.01:
+            raise ValueError(f"multipliers average {mean:.3f}; expected a mean of 1 (within 0.01)")
+        return [m / mean for m in v]
+
+
+# ----------------------------------------------------------------------- workforce
+
+
+class PermanentPolicy(Strict):
+    """Permanent social workers: turnover, pressure, notice and pay."""
+
+    annual_turnover: float = Field(
+        0.15, ge=0, description="leavers per FTE-year (DfE definition) [D] England mean 14.6 %"
+    )
+    turnover_by_service_years: list[tuple[float, float]] | None = Field(
+        None,
+        description="[[from_years, leavers per FTE-year], ...] by length of service; "
+        "replaces annual_turnover when given [E] split of the national mean",
+    )
+    pressure_threshold: float = Field(
+        1.0, ge=0, description="load/capacity above which turnover rises [E]"
+    )
+    pressure_elasticity: float = Field(
+        1.5, ge=0, description="turnover multiplier per unit of load/capacity above threshold [E]"
+    )
+    notice_days: float = Field(28, ge=0, description="notice worked after resigning [E]")
+    salary: float = Field(40_000, ge=0, description="£ a year per FTE [E] published scales")
+    on_cost_rate: float = Field(
+        0.30, ge=0, description="employer on-costs as a share of salary [D]"
+    )
+
+    @field_validator("turnover_by_service_years")
+    @classmethod
+    def _bands(cls, v):
+        if v is None:
+            return v
+        if not v or v[0][0] != 0:
+            raise ValueError("the first band must start at 0 years")
+        starts = [b[0] for b in v]
+        if starts != sorted(set(starts)):
+            raise ValueError("bands must start at increasing years")
+        if any(b[1] < 0 for b in v):
+            raise ValueError("turnover rates must be >= 0")
+        return v
+
+
+class NqswPolicy(Strict):
+    """Newly qualified social workers in the Assessed and Supported Year in Employment."""
+
+    asye_months: float = Field(12, gt=0, description="length of the ASYE [S] ASYE framework")
+    capacity_start: float = Field(
+        0.4, ge=0, le=1, description="share of a full caseload at the start of the ASYE [S]"
+    )
+    capacity_end: float = Field(
+        0.9, ge=0, le=1, description="share of a full caseload at the end of the ASYE [S]"
+    )
+    salary: float = Field(34_000, ge=0, description="£ a year per FTE [E] published scales")
+
+
+class AgencyPolicy(Strict):
+    """Agency (locum) cover of vacancies."""
+
+    cover_fraction: float = Field(
+        0.8, ge=0, le=1, description="share of vacant FTE covered by agency [S] England 74-81 %"
+    )
+    lead_time_days: Distribution = Field(
+        default_factory=lambda: {"dist": "triangular", "min": 7, "mode": 10, "max": 21},
+        description="time to fill an agency request [E]",
+    )
+    fill_probability: float = Field(0.9, ge=0, le=1, description="chance a request is filled [E]")
+    placement_days: Distribution = Field(
+        default_factory=lambda: {"dist": "lognormal", "median": 182, "p90": 450},
+        description="length of a placement [E] median 26 weeks",
+    )
+    renewal_probability: float = Field(
+        0.5, ge=0, le=1, description="chance a placement is renewed while needed [E]"
+    )
+    early_exit_annual_rate: float = Field(
+        0.6, ge=0, description="agency leavers per FTE-year before placement end [E]"
+    )
+    conversion_annual_rate: float = Field(
+        0.05, ge=0, description="agency-to-permanent conversions per FTE-year [E]"
+    )
+    day_rate: float = Field(370, ge=0, description="£ charged per billable day [E] ≈ £50/hour")
+    billable_days_per_year: float = Field(
+        225, gt=0, le=366, description="billable days per FTE-year [E]"
+    )
+    release_notice_days: float = Field(28, ge=0, description="notice to end a placement [S] S8")
+    capacity_factor: float = Field(
+        1.0, ge=0, le=2, description="caseload of an agency worker relative to permanent staff"
+    )
+
+
+class Workforce(Strict):
+    permanent: PermanentPolicy = Field(default_factory=PermanentPolicy)
+    nqsw: NqswPolicy = Field(default_factory=NqswPolicy)
+    agency: AgencyPolicy = Field(default_factory=AgencyPolicy)
+
+
+# --------------------------------------------------------------------- recruitment
+
+
+class Campaign(Strict):
+    """A dated recruitment campaign."""
+
+    start: dt.date
+    end: dt.date
+    success_multiplier: float = Field(1.0, ge=0, description="factor on success_probability")
+    speed_multiplier: float = Field(
+        1.0, gt=0, description="factor on hiring speed (2 = time to hire halved)"
+    )
+    cost: float = Field(0.0, ge=0, description="£ over the campaign window")
+
+
+class Recruitment(Strict):
+    time_to_hire_days: Distribution = Field(
+        default_factory=lambda: {"dist": "triangular", "min": 56, "mode": 84, "max": 168},
+        description="advert to start date [E] 8-24 weeks, mode 12",
+    )
+    success_probability: float = Field(
+        0.5, ge=0, le=1, description="chance an advertising round fills the post [E]"
+    )
+    readvertise_days: float = Field(30, ge=0, description="gap before re-advertising [E]")
+    cost_per_hire: float = Field(4_000, ge=0, description="£ per hire [E]")
+    campaigns: list[Campaign] = Field(default_factory=list)
+
+
+# ------------------------------------------------------------------------- academy
+
+
+class Pathway(Strict):
+    """A grow-your-own route into social work."""
+
+    training_months: float = Field(0, ge=0, description="months before qualifying")
+    completion_rate: float = Field(1.0, ge=0, le=1, description="share who qualify")
+    asye_pass_rate: float = Field(0.95, ge=0, le=1, description="share who pass the ASYE [E]")
+    tie_in_months: float = Field(0, ge=0, description="months of tie-in after qualifying")
+    tie_in_turnover_factor: float = Field(
+        1.0, ge=0, description="hazard multiplier during the tie-in"
+    )
+    cost_per_trainee_year: float = Field(0, ge=0, description="£ per trainee-year in training")
+
+
+class Intake(Strict):
+    """Yearly academy intakes of one pathway."""
+
+    pathway: str
+    month: int = Field(9, ge=1, le=12, description="calendar month of each intake")
+    sizes: list[int] = Field(
+        min_length=1, description="intake sizes, first year on; the last repeats"
+    )
+    teams: dict[str, float] = Field(description="share of each intake per team (sums to 1)")
+
+    @field_validator("sizes")
+    @classmethod
+    def _non_negative(cls, v):
+        if any(s < 0 for s in v):
+            raise ValueError("intake sizes must be >= 0")
+        return v
+
+
+class Academy(Strict):
+    intakes: list[Intake] = Field(default_factory=list)
+    pathways: dict[str, Pathway] = Field(default_factory=dict)
+
+
+class Absence(Strict):
+    rate: float = Field(
+        0.035, ge=0, lt=1, description="share of capacity lost to sickness [S] England 3.5 %"
+    )
+
+
+# ------------------------------------------------------------------------ scenario
+
+
+class Scenario(Strict):
+    """One council's service and plan: teams, demand, workforce and levers."""
+
+    schema_version: int = Field(description=f"file format version; this package reads {SCHEMA_VERSION}")
+    name: str = Field(min_length=1)
+    description: str = ""
+    start_date: dt.date = Field(description="day 0 of the simulation: the first of a month")
+    horizon_months: int = Field(ge=1, le=600, description="length of the projection")
+    teams: dict[str, Team] = Field(min_length=1)
+    case_types: dict[str, CaseType] = Field(min_length=1)
+    workforce: Workforce = Field(default_factory=Workforce)
+    recruitment: Recruitment = Field(default_factory=Recruitment)
+    academy: Academy = Field(default_factory=Academy)
+    absence: Absence = Field(default_factory=Absence)
+
+    @field_validator("schema_version")
+    @classmethod
+    def _version(cls, v: int) -> int:
+        if v != SCHEMA_VERSION:
+            raise ValueError(f"this package reads schema_version {SCHEMA_VERSION}")
+        return v
+
+    @field_validator("start_date")
+    @classmethod
+    def _first_of_month(cls, v: dt.date) -> dt.date:
+        if v.day != 1:
+            raise ValueError("expected the first day of a month (reports follow calendar months)")
+        return v
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Scenario:
+        problems = list(_cross_problems(self))
+        if problems:
+            raise PydanticCustomError(
+                "cross_field", "{summary}", {"summary": "; ".join(map(str, problems)),
+                                             "problems": problems}
+            )
+        return self
+
+    # ------------------------------------------------------------------ API
+
+    @property
+    def end_date(self) -> dt.date:
+        return add_months(self.start_date, self.horizon_months)
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str | None = None) -> Scenario:
+        """Validate a plain dict (as read from TOML); raise :class:`ScenarioError` if bad."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as err:
+            raise ScenarioError(problems_from_validation(err), source) from None
+
+    def to_dict(self) -> dict:
+        """The scenario as plain data, in the file's own key names."""
+        return self.model_dump(mode="python", by_alias=True)
+
+    def with_changes(self, changes: dict[str, Any]) -> Scenario:
+        """A new validated scenario with values replaced at dotted paths.
+
+        >>> s = load_scenario()
+        >>> s.with_changes({"teams.assessment.caseload_cap": 20}).teams["assessment"].caseload_cap
+        20.0
+        """
+        data = self.to_dict()
+        problems = []
+        for path, value in changes.items():
+            try:
+                _set_path(data, path, value)
+            except KeyError as exc:
+                problems.append(Problem(path, value, exc.args[0]))
+        if problems:
+            raise ScenarioError(problems, "with_changes")
+        return Scenario.from_dict(data, "with_changes")
+
+
+def _set_path(data: Any, path: str, value: Any) -> None:
+    parts = path.split(".")
+    node = data
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        where = ".".join(parts[: i + 1])
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise KeyError(f"{where}: no item {part!r} (the list has {len(node)} items)")
+            key: Any = int(part)
+        elif isinstance(node, dict):
+            if part not in node and not last:
+                raise KeyError(f"no key {where!r}{did_you_mean(part, node)}")
+            key = part
+        else:
+            raise KeyError(f"{'.'.join(parts[:i])!r} holds a value, not a section")
+        if last:
+            node[key] = value
+        else:
+            node = node[key]
+
+
+def _cross_problems(s: Scenario):
+    """Checks that span fields: names that must exist, dates inside the horizon."""
+    end = s.end_date
+    teams = list(s.teams)
+    for name, ct in s.case_types.items():
+        base = f"case_types.{name}"
+        if ct.team not in s.teams:
+            yield Problem(f"{base}.team", ct.team,
+                          f"unknown team{did_you_mean(ct.team, teams)} (teams: {', '.join(teams)})")
+        for target in ct.on_close:
+            if target not in s.case_types:
+                yield Problem(f"{base}.on_close.{target}", ct.on_close[target],
+                              f"unknown case type{did_you_mean(target, s.case_types)} "
+                              f"(case types: {', '.join(s.case_types)})")
+        for i, change in enumerate(ct.demand_changes):
+            if not (s.start_date <= change.date < end):
+                yield Problem(f"{base}.demand_changes.{i}.date", change.date,
+                              f"outside the horizon; expected a date from {s.start_date} "
+                              f"to before {end}")
+    asye = s.workforce.nqsw.asye_months
+    for tname, team in s.teams.items():
+        for i, g in enumerate(team.staff.nqsw):
+            if g.months_served >= asye:
+                yield Problem(f"teams.{tname}.staff.nqsw.{i}.months_served", g.months_served,
+                              f"expected fewer than asye_months ({asye:g}); "
+                              "count workers past their ASYE as permanent")
+    if s.workforce.nqsw.capacity_end < s.workforce.nqsw.capacity_start:
+        yield Problem("workforce.nqsw.capacity_end", s.workforce.nqsw.capacity_end,
+                      "expected at least capacity_start (the ASYE ramp goes up)")
+    for i, c in enumerate(s.recruitment.campaigns):
+        if c.end <= c.start:
+            yield Problem(f"recruitment.campaigns.{i}.end", c.end, "expected a date after start")
+        if not (s.start_date <= c.start < end):
+            yield Problem(f"recruitment.campaigns.{i}.start", c.start,
+                          f"outside the horizon; expected a date from {s.start_date} "
+                          f"to before {end}")
+    for i, intake in enumerate(s.academy.intakes):
+        base = f"academy.intakes.{i}"
+        if intake.pathway not in s.academy.pathways:
+            known = ", ".join(s.academy.pathways) or "none defined"
+            yield Problem(f"{base}.pathway", intake.pathway,
+                          f"unknown pathway{did_you_mean(intake.pathway, s.academy.pathways)} "
+                          f"(academy.pathways: {known})")
+        for team, share in intake.teams.items():
+            if team not in s.teams:
+                yield Problem(f"{base}.teams.{team}", share,
+                              f"unknown team{did_you_mean(team, teams)} (teams: {', '.join(teams)})")
+            if not (0 <= share <= 1):
+                yield Problem(f"{base}.teams.{team}", share, "expected a share in [0, 1]")
+        total = sum(intake.teams.values())
+        if not math.isclose(total, 1, abs_tol=1e-6):
+            yield Problem(f"{base}.teams", intake.teams, f"shares sum to {total:g}; expected 1")
+
+
+# ------------------------------------------------------------------------- loading
+
+DEFAULT_SCENARIO = "herefordshire_2025.toml"
+
+
+def shipped_scenarios() -> list[str]:
+    """Names of the scenario files shipped with the package."""
+    folder = resources.files("workforce_sim") / "scenarios"
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_scenario(path: str | Path | None = None) -> Scenario:
+    """Read and validate a scenario TOML file.
+
+    ``path=None`` gives the built-in default (the Herefordshire 2025 baseline);
+    a bare name such as ``"herefordshire_2025.toml"`` that is not a file on
+    disk is looked up among the shipped scenarios.
+    Raises :class:`ScenarioError` naming each problem; nothing else is done.
+    """
+    text, source = _read(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError([Problem("", NO_VALUE, f"malformed TOML: {exc}")], source) from None
+    return Scenario.from_dict(data, source)
+
+
+
+def _read(path: str | Path | None) -> tuple[str, str]:
+    if path is None:
+        path = DEFAULT_SCENARIO
+    p = Path(path)
+    if p.is_file():
+        return p.read_text(encoding="utf-8"), str(p)
+    shipped = resources.files("workforce_sim") / "scenarios" / p.name
+    if p.parent == Path(".") and shipped.is_file():
+        return shipped.read_text(encoding="utf-8"), f"<shipped>/{p.name}"
+    hint = did_you_mean(p.name, shipped_scenarios())
+    raise ScenarioError(
+        [Problem("", str(path), f"no such file{hint} (shipped: {', '.join(shipped_scenarios())})")],
+        str(path),
+    )
