@@ -56,3 +56,39 @@ class Results:
         q = g.quantile(list(QUANTILES)).unstack()
         q.columns = [f"q{int(round(100 * c)):02d}" for c in QUANTILES]
         return out.join(q)
+
+    def headline(self, team: str = "all", months: tuple[int, ...] | None = None) -> pd.DataFrame:
+        """The figures a service leader asks for first, at chosen month numbers
+        (default: month 12 and the last month): mean and 90 % range across
+        replications. Stocks are month-end values; flows are totals over the 12
+        months to that month."""
+        h = self.scenario.horizon_months
+        months = months or tuple(sorted({min(12, h), h}))
+        df = self.monthly.loc[self.monthly["team"] == team]
+        month_no = df.groupby("replication").cumcount() + 1
+        rows = []
+        for label, metric, kind in HEADLINE:
+            for m in months:
+                if kind == "flow":
+                    window = df.loc[(month_no > m - 12) & (month_no <= m)]
+                    values = window.groupby("replication")[metric].sum()
+                else:
+                    values = df.loc[month_no == m, metric]
+                values = values.dropna()
+                rows.append({"measure": label, "metric": metric, "month": m,
+                             "month_start": df.loc[month_no == m, "month"].iloc[0],
+                             "mean": values.mean(), "q05": values.quantile(0.05),
+                             "q95": values.quantile(0.95)})
+        return pd.DataFrame(rows)
+
+
+HEADLINE = (
+    ("Open cases", "open_cases", "stock"),
+    ("Unallocated cases", "unallocated_cases", "stock"),
+    ("Cases per case-holding worker", "caseload_mean", "stock"),
+    ("Workers over their caseload cap", "workers_over_cap", "stock"),
+    ("Agency rate", "agency_rate", "stock"),
+    ("Vacancy rate", "vacancy_rate", "stock"),
+    ("Referrals in the 12 months", "referrals", "flow"),
+    ("Changes of social worker in the 12 months", "worker_changes", "flow"),
+)

@@ -31,7 +31,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from .calendar import add_months
-from .distributions import Distribution
+from .distributions import Distribution, Lognormal, Triangular
 from .errors import NO_VALUE, Problem, ScenarioError, did_you_mean, problems_from_validation
 
 SCHEMA_VERSION = 1
@@ -250,12 +250,12 @@ class AgencyPolicy(Strict):
         0.8, ge=0, le=1, description="share of vacant FTE covered by agency [S] England 74-81 %"
     )
     lead_time_days: Distribution = Field(
-        default_factory=lambda: {"dist": "triangular", "min": 7, "mode": 10, "max": 21},
+        default_factory=lambda: Triangular(dist="triangular", min=7, mode=10, max=21),
         description="time to fill an agency request [E]",
     )
     fill_probability: float = Field(0.9, ge=0, le=1, description="chance a request is filled [E]")
     placement_days: Distribution = Field(
-        default_factory=lambda: {"dist": "lognormal", "median": 182, "p90": 450},
+        default_factory=lambda: Lognormal(dist="lognormal", median=182, p90=450),
         description="length of a placement [E] median 26 weeks",
     )
     renewal_probability: float = Field(
@@ -300,7 +300,7 @@ class Campaign(Strict):
 
 class Recruitment(Strict):
     time_to_hire_days: Distribution = Field(
-        default_factory=lambda: {"dist": "triangular", "min": 56, "mode": 84, "max": 168},
+        default_factory=lambda: Triangular(dist="triangular", min=56, mode=84, max=168),
         description="advert to start date [E] 8-24 weeks, mode 12",
     )
     success_probability: float = Field(
@@ -416,7 +416,7 @@ class Scenario(Strict):
         """The scenario as plain data, in the file's own key names."""
         return self.model_dump(mode="python", by_alias=True)
 
-    def with_changes(self, changes: dict[str, Any]) -> Scenario:
+    def with_changes(self, changes: dict[str, Any], source: str = "with_changes") -> Scenario:
         """A new validated scenario with values replaced at dotted paths.
 
         >>> s = load_scenario()
@@ -431,8 +431,8 @@ class Scenario(Strict):
             except KeyError as exc:
                 problems.append(Problem(path, value, exc.args[0]))
         if problems:
-            raise ScenarioError(problems, "with_changes")
-        return Scenario.from_dict(data, "with_changes")
+            raise ScenarioError(problems, source)
+        return Scenario.from_dict(data, source)
 
 
 def _set_path(data: Any, path: str, value: Any) -> None:
