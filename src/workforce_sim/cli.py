@@ -41,7 +41,8 @@ def parse_set(items: list[str]) -> dict:
 def scenario_from_args(args) -> Scenario:
     scenario = load_scenario(args.scenario)
     if args.set:
-        scenario = scenario.with_changes(parse_set(args.set), source=f"{args.scenario or 'default'} with --set")
+        where = f"{args.scenario or 'default scenario'} with --set"
+        scenario = scenario.with_changes(parse_set(args.set), source=where)
     return scenario
 
 
@@ -60,7 +61,7 @@ def format_headline(results: Results, team: str = "all") -> str:
             cells.append(f"{_fmt(r['mean'], pct)}  [{_fmt(r['q05'], pct)} to {_fmt(r['q95'], pct)}]")
         rows.append(cells)
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    body = ["  ".join([r[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(r[1:], widths[1:]))])
+    body = ["  ".join([r[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True))])
             for r in rows]
     head = [f"workforce_sim {__version__}: {s.name}",
             f"{results.replications} replications, seed {results.seed}, "
