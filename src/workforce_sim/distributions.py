@@ -18,15 +18,16 @@ import math
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from scipy import stats
+
+from .strict import Strict
 
 _Z90 = float(stats.norm.ppf(0.9))
 _BIN_SUM_TOLERANCE = 0.005
 
 
-class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Dist(Strict):
 
     @property
     def mean(self) -> float:

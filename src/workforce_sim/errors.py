@@ -8,8 +8,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .distributions import DIST_NAMES
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -56,6 +54,8 @@ def _short(value: Any, limit: int = 80) -> str:
 
 def _path(loc: tuple) -> str:
     """Dotted path, without the tag pydantic inserts for a distribution's ``dist``."""
+    from .distributions import DIST_NAMES
+
     parts: list[str] = []
     for i, item in enumerate(loc):
         prev = loc[i - 1] if i else None
@@ -67,6 +67,8 @@ def _path(loc: tuple) -> str:
 
 def problems_from_validation(err: ValidationError) -> list[Problem]:
     """Turn pydantic's errors into our problems, with friendlier wording where it helps."""
+    from .distributions import DIST_NAMES
+
     out: list[Problem] = []
     for e in err.errors(include_url=False):
         kind, loc, ctx = e["type"], tuple(e["loc"]), e.get("ctx") or {}

@@ -21,8 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -33,37 +31,10 @@ from pydantic_core import PydanticCustomError
 from .calendar import add_months
 from .distributions import Distribution, Lognormal, Triangular
 from .errors import NO_VALUE, Problem, ScenarioError, did_you_mean, problems_from_validation
+from .strict import Strict
 
 SCHEMA_VERSION = 1
 Probability = Field(ge=0, le=1)
-
-
-class Strict(BaseModel):
-    """Frozen, no unknown keys; an unknown key gets a "did you mean"."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _reject_unknown_keys(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        allowed = set(cls.model_fields)
-        allowed |= {f.alias for f in cls.model_fields.values() if f.alias}
-        for key in data:
-            if key not in allowed:
-                public = sorted(a for a in allowed if not a.endswith("_"))
-                raise PydanticCustomError(
-                    "unknown_key",
-                    "unknown key {key!r}",
-                    {
-                        "key": key,
-                        "value": data[key],
-                        "hint": did_you_mean(key, public),
-                        "allowed": ", ".join(public),
-                    },
-                )
-        return data
 
 
 def _counts_to_groups(value: Any) -> Any:
