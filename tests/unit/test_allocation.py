@@ -1,0 +1,161 @@
+"""The allocation rule, hand-over and the ASYE ramp, checked event by event on tiny services."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import small_dict
+from workforce_sim import Scenario
+from workforce_sim.model import Model
+from workforce_sim.model.staff import NQSW, PERMANENT, RAMP_STEP_DAYS
+
+
+def one_team(workers=2, cap=3, cases=None, **extra) -> Scenario:
+    d = {
+        "schema_version": 1, "name": "tiny", "start_date": "2025-01-01", "horizon_months": 12,
+        "teams": {"t": {"establishment_fte": workers, "caseload_cap": cap,
+                        "staff": {"permanent": workers}}},
+        "case_types": cases or {"c": {"team": "t", "duration_days": {"dist": "fixed", "value": 50}}},
+        "absence": {"rate": 0.0},
+    }
+    d.update(extra)
+    return Scenario.from_dict(d)
+
+
+def open_case(model, kind="c", remaining=10.0):
+    return model._open(model.kinds[kind], model._new_child(), remaining)
+
+
+def test_least_loaded_worker_gets_the_case():
+    m = Model(one_team(workers=3, cap=4))
+    a, b, c = m.teams["t"].workers
+    cases = [open_case(m) for _ in range(5)]
+    # Ties go to the first worker in the list, so loads fill evenly: 2, 2, 1.
+    assert [len(w.cases) for w in (a, b, c)] == [2, 2, 1]
+    assert all(case.worker is not None for case in cases)
+
+
+def test_load_ratio_not_headcount_decides():
+    """A half-time worker with one case (ratio 1/2) loses to a full-timer with one (1/4)."""
+    s = one_team(workers=1, cap=4)
+    s = s.with_changes({"teams.t.staff.permanent": [{"count": 1, "fte": 0.5}, {"count": 1}]})
+    m = Model(s)
+    half, full = m.teams["t"].workers
+    open_case(m)
+    open_case(m)
+    assert (len(half.cases), len(full.cases)) == (1, 1)
+    open_case(m)
+    assert (len(half.cases), len(full.cases)) == (1, 2)
+
+
+def test_head_of_queue_is_never_overtaken():
+    """A heavy case at the head waits even though a light case behind it would fit."""
+    cases = {"heavy": {"team": "t", "weight": 2.0, "duration_days": {"dist": "fixed", "value": 50}},
+             "light": {"team": "t", "weight": 1.0, "duration_days": {"dist": "fixed", "value": 50}}}
+    m = Model(one_team(workers=1, cap=3, cases=cases))
+    team = m.teams["t"]
+    open_case(m, "heavy")                   # load 2 of 3
+    second = open_case(m, "heavy")          # needs 2, only 1 free: waits
+    light = open_case(m, "light")           # would fit, but the head blocks it
+    assert second.worker is None and light.worker is None
+    assert team.n_waiting == 2
+
+
+def test_priority_then_first_come_first_served():
+    cases = {"urgent": {"team": "t", "priority": 1, "duration_days": {"dist": "fixed", "value": 50}},
+             "routine": {"team": "t", "priority": 2, "duration_days": {"dist": "fixed", "value": 50}}}
+    m = Model(one_team(workers=1, cap=1, cases=cases))
+    team = m.teams["t"]
+    open_case(m, "routine", 5.0)            # allocated: the worker is full
+    r2 = open_case(m, "routine")
+    u1 = open_case(m, "urgent")
+    u2 = open_case(m, "urgent")
+    order = [c for q in team.queues for c in q]
+    assert order == [u1, u2, r2]
+
+
+def test_hand_over_puts_cases_at_the_front_keeping_served_time():
+    m = Model(one_team(workers=2, cap=2))
+    team = m.teams["t"]
+    leaver, stayer = team.workers
+    held = [open_case(m, remaining=40.0) for _ in range(4)]   # both workers full
+    waiting = open_case(m, remaining=7.0)
+    mine = [c for c in held if c.worker is leaver]
+    m.env.run(until=15)
+    m.depart(leaver)
+    queue = list(team.queues[0])
+    assert queue[:2] == mine and queue[2] is waiting          # handed-over cases first, oldest first
+    assert all(c.remaining == pytest.approx(25.0) for c in mine)
+    assert team.handovers == 2
+    m.staffing.add(PERMANENT, team)                           # a new worker takes both
+    assert all(c.worker is not None and c.worker is not leaver for c in mine)
+    assert team.worker_changes == 2
+    assert all(c.ends_at == pytest.approx(15 + 25) for c in mine)
+
+
+def test_stale_closure_after_hand_over_is_ignored():
+    m = Model(one_team(workers=1, cap=1))
+    team = m.teams["t"]
+    (leaver,) = team.workers
+    case = open_case(m, remaining=10.0)
+    m.env.run(until=4)
+    m.depart(leaver)
+    m.env.run(until=6)
+    m.staffing.add(PERMANENT, team)
+    m.env.run(until=10.5)                   # the old closure (day 10) must not close it
+    assert case.worker is not None and team.closures == 0
+    m.env.run(until=12.5)                   # it closes at 6 + 6 = 12
+    assert case.worker is None and team.closures == 1
+
+
+def test_same_team_pathway_stays_with_the_worker():
+    cases = {"cp": {"team": "t", "on_close": {"cin": 1.0}, "duration_days": {"dist": "fixed", "value": 5}},
+             "cin": {"team": "t", "duration_days": {"dist": "fixed", "value": 100}}}
+    m = Model(one_team(workers=3, cap=5, cases=cases))
+    case = open_case(m, "cp", remaining=5.0)
+    worker = case.worker
+    m.env.run(until=6)
+    (cin,) = worker.cases
+    assert cin.kind.name == "cin" and cin.child is case.child
+    assert m.teams["t"].worker_changes == 0
+
+
+def test_cross_team_pathway_counts_a_change_of_worker():
+    d = small_dict(**{"case_types.assessment.on_close": {"cin": 1.0},
+                      "case_types.cp.on_close": {}})
+    m = Model(Scenario.from_dict(d))
+    m.env.run(until=29.9)                   # before the first month end resets the counters
+    team = m.teams["safeguarding"]
+    assert team.allocations > 0
+    # Only stepped-across cases are allocated here, and each one is a change of worker.
+    assert team.worker_changes == team.allocations
+
+
+def test_asye_ramp_and_becoming_permanent():
+    s = one_team(workers=1, cap=10).with_changes(
+        {"teams.t.staff": {"nqsw": [{"count": 1, "months_served": 0}]}})
+    m = Model(s)
+    (w,) = m.teams["t"].workers
+    assert w.kind == NQSW and w.capacity == pytest.approx(4.0)        # 0.4 of 10
+    m.env.run(until=RAMP_STEP_DAYS * 26 + 1e-6)                       # half a year of weekly steps
+    progress = RAMP_STEP_DAYS * 26 / (12 * 365.25 / 12)
+    assert w.capacity == pytest.approx(10 * (0.4 + 0.5 * progress))
+    m.env.run(until=366)
+    assert w.kind == PERMANENT and w.capacity == pytest.approx(10.0)
+
+
+def test_capacity_counts_absence_and_fte():
+    s = one_team(workers=1, cap=18, absence={"rate": 0.05}).with_changes(
+        {"teams.t.staff.permanent": [{"count": 1, "fte": 0.6}]})
+    (w,) = Model(s).teams["t"].workers
+    assert w.capacity == pytest.approx(18 * 0.6 * 0.95)
+
+
+def test_joining_worker_takes_waiting_cases():
+    m = Model(one_team(workers=1, cap=1))
+    team = m.teams["t"]
+    open_case(m)
+    waiting = open_case(m)
+    assert waiting.worker is None
+    new = m.staffing.add(PERMANENT, team)
+    assert waiting.worker is new and team.n_waiting == 0
