@@ -75,9 +75,9 @@ class AgencyGroup(Strict):
 class Staff(Strict):
     """Today's workforce of a team. Each kind takes a headcount or a list of groups."""
 
-    permanent: list[PermanentGroup] = Field(default_factory=list)
-    nqsw: list[NqswGroup] = Field(default_factory=list)
-    agency: list[AgencyGroup] = Field(default_factory=list)
+    permanent: list[PermanentGroup] = Field(default_factory=list, description="permanent social workers")
+    nqsw: list[NqswGroup] = Field(default_factory=list, description="newly qualified, in their ASYE")
+    agency: list[AgencyGroup] = Field(default_factory=list, description="agency workers on placement")
 
     _shorthand = field_validator("permanent", "nqsw", "agency", mode="before")(
         lambda v: _counts_to_groups(v)
@@ -103,7 +103,7 @@ class DemandChange(Strict):
     """A dated step in a case type's referral rate (a "shock"): from ``date`` on,
     referrals are multiplied by ``multiplier`` (on top of earlier changes)."""
 
-    date: dt.date
+    date: dt.date = Field(description="the day the change takes effect")
     multiplier: float = Field(ge=0, description="factor on the referral rate from this date")
 
 
@@ -134,7 +134,9 @@ class CaseType(Strict):
     growth_per_year: float = Field(
         0.0, gt=-1, description="yearly growth of the referral rate (0.02 = 2 %/year, compounding)"
     )
-    demand_changes: list[DemandChange] = Field(default_factory=list)
+    demand_changes: list[DemandChange] = Field(
+        default_factory=list, description="dated steps in the referral rate"
+    )
 
     @field_validator("on_close")
     @classmethod
@@ -249,6 +251,8 @@ class AgencyPolicy(Strict):
 
 
 class Workforce(Strict):
+    """Policies for each kind of worker."""
+
     permanent: PermanentPolicy = Field(default_factory=PermanentPolicy)
     nqsw: NqswPolicy = Field(default_factory=NqswPolicy)
     agency: AgencyPolicy = Field(default_factory=AgencyPolicy)
@@ -260,8 +264,8 @@ class Workforce(Strict):
 class Campaign(Strict):
     """A dated recruitment campaign."""
 
-    start: dt.date
-    end: dt.date
+    start: dt.date = Field(description="first day of the campaign")
+    end: dt.date = Field(description="last day of the campaign")
     success_multiplier: float = Field(1.0, ge=0, description="factor on success_probability")
     speed_multiplier: float = Field(
         1.0, gt=0, description="factor on hiring speed (2 = time to hire halved)"
@@ -270,6 +274,8 @@ class Campaign(Strict):
 
 
 class Recruitment(Strict):
+    """Advertising and filling vacant posts."""
+
     time_to_hire_days: Distribution = Field(
         default_factory=lambda: Triangular(dist="triangular", min=56, mode=84, max=168),
         description="advert to start date [E] 8-24 weeks, mode 12",
@@ -279,7 +285,7 @@ class Recruitment(Strict):
     )
     readvertise_days: float = Field(30, ge=0, description="gap before re-advertising [E]")
     cost_per_hire: float = Field(4_000, ge=0, description="£ per hire [E]")
-    campaigns: list[Campaign] = Field(default_factory=list)
+    campaigns: list[Campaign] = Field(default_factory=list, description="dated recruitment campaigns")
 
 
 # ------------------------------------------------------------------------- academy
@@ -301,7 +307,7 @@ class Pathway(Strict):
 class Intake(Strict):
     """Yearly academy intakes of one pathway."""
 
-    pathway: str
+    pathway: str = Field(description="a name in academy.pathways")
     month: int = Field(9, ge=1, le=12, description="calendar month of each intake")
     sizes: list[int] = Field(
         min_length=1, description="intake sizes, first year on; the last repeats"
@@ -317,11 +323,15 @@ class Intake(Strict):
 
 
 class Academy(Strict):
-    intakes: list[Intake] = Field(default_factory=list)
-    pathways: dict[str, Pathway] = Field(default_factory=dict)
+    """Grow-your-own: routes and their intakes."""
+
+    intakes: list[Intake] = Field(default_factory=list, description="yearly intakes per pathway")
+    pathways: dict[str, Pathway] = Field(default_factory=dict, description="routes, by name")
 
 
 class Absence(Strict):
+    """Sickness absence, as capacity lost."""
+
     rate: float = Field(
         0.035, ge=0, lt=1, description="share of capacity lost to sickness [S] England 3.5 %"
     )
@@ -334,16 +344,16 @@ class Scenario(Strict):
     """One council's service and plan: teams, demand, workforce and levers."""
 
     schema_version: int = Field(description=f"file format version; this package reads {SCHEMA_VERSION}")
-    name: str = Field(min_length=1)
-    description: str = ""
+    name: str = Field(min_length=1, description="shown on every output")
+    description: str = Field("", description="free text: what this scenario is for")
     start_date: dt.date = Field(description="day 0 of the simulation: the first of a month")
     horizon_months: int = Field(ge=1, le=600, description="length of the projection")
-    teams: dict[str, Team] = Field(min_length=1)
-    case_types: dict[str, CaseType] = Field(min_length=1)
-    workforce: Workforce = Field(default_factory=Workforce)
-    recruitment: Recruitment = Field(default_factory=Recruitment)
-    academy: Academy = Field(default_factory=Academy)
-    absence: Absence = Field(default_factory=Absence)
+    teams: dict[str, Team] = Field(min_length=1, description="case-holding teams, by name")
+    case_types: dict[str, CaseType] = Field(min_length=1, description="kinds of case, by name")
+    workforce: Workforce = Field(default_factory=Workforce, description="staff policies and pay")
+    recruitment: Recruitment = Field(default_factory=Recruitment, description="filling vacancies")
+    academy: Academy = Field(default_factory=Academy, description="grow-your-own routes")
+    absence: Absence = Field(default_factory=Absence, description="sickness absence")
 
     @field_validator("schema_version")
     @classmethod

@@ -42,7 +42,8 @@ def scenarios(draw) -> Scenario:
             "establishment_fte": draw(st.floats(0, 10)),
             "caseload_cap": draw(st.sampled_from([1, 2.5, 4, 10, 18])),
             "staff": {
-                "permanent": [{"count": draw(st.integers(0, 5)), "fte": draw(st.sampled_from([0.5, 0.8, 1]))}],
+                "permanent": [{"count": draw(st.integers(0, 5)),
+                               "fte": draw(st.sampled_from([0.5, 0.8, 1]))}],
                 "nqsw": [{"count": draw(st.integers(0, 2)), "months_served": draw(st.floats(0, 11.5))}],
                 "agency": draw(st.integers(0, 2)),
             },

@@ -1,0 +1,33 @@
+"""The README's Python snippets run as written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def python_blocks(path: Path) -> list[str]:
+    return re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S)
+
+
+@pytest.mark.parametrize("doc", ["README.md"])
+def test_snippets_run(doc):
+    blocks = python_blocks(ROOT / doc)
+    assert blocks, f"{doc} has no python snippets"
+    namespace: dict = {}
+    for block in blocks:       # blocks build on each other, as in a notebook
+        exec(compile(block, doc, "exec"), namespace)
+
+
+def test_scenario_reference_is_current():
+    """docs/scenario-reference.md is generated from the schema; regenerate it with
+    python -c "from workforce_sim.reference import *; print(scenario_reference_markdown(), end='')"
+    > docs/scenario-reference.md"""
+    from workforce_sim.reference import scenario_reference_markdown
+
+    assert (ROOT / "docs" / "scenario-reference.md").read_text(encoding="utf-8") == \
+        scenario_reference_markdown()
