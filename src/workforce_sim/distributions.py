@@ -18,7 +18,7 @@ import math
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 from scipy import stats
 
 from .strict import Strict
@@ -79,8 +79,6 @@ class Exponential(_Dist):
 
     dist: Literal["exponential"]
     mean_: float = Field(gt=0, alias="mean", description="mean (days)")
-
-    model_config = ConfigDict(populate_by_name=True)
 
     @property
     def mean(self) -> float:
@@ -143,8 +141,6 @@ class Gamma(_Dist):
     dist: Literal["gamma"]
     mean_: float = Field(gt=0, alias="mean", description="mean (days)")
     sd: float = Field(gt=0, description="standard deviation (days)")
-
-    model_config = ConfigDict(populate_by_name=True)
 
     @property
     def shape(self) -> float:

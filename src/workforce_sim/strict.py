@@ -13,21 +13,21 @@ from .errors import did_you_mean
 class Strict(BaseModel):
     """Frozen, no unknown keys; an unknown key gets a "did you mean"."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     @model_validator(mode="before")
     @classmethod
     def _reject_unknown_keys(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        allowed = set(cls.model_fields)
-        allowed |= {f.alias for f in cls.model_fields.values() if f.alias}
+        # A field is written by its alias where it has one (``mean`` for ``mean_``).
+        allowed = {f.alias or name for name, f in cls.model_fields.items()}
         for key in data:
             if key not in allowed:
-                public = sorted(a for a in allowed if not a.endswith("_"))
+                public = sorted(allowed)
                 raise PydanticCustomError(
                     "unknown_key",
-                    "unknown key {key!r}",
+                    "unknown key '{key}'{hint} (allowed here: {allowed})",
                     {
                         "key": key,
                         "value": data[key],

@@ -1,0 +1,1 @@
+"""Tests of the model against closed forms (queueing, renewal and stock-flow theory)."""
