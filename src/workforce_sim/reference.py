@@ -86,3 +86,7 @@ def scenario_reference_markdown() -> str:
         out += [f"### `{model.model_fields['dist'].annotation.__args__[0]}`", "", doc, "",
                 *[r for r in _table(model) if "`dist`" not in r], ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+if __name__ == "__main__":      # python -m workforce_sim.reference > docs/scenario-reference.md
+    print(scenario_reference_markdown(), end="")

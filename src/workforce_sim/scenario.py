@@ -84,16 +84,32 @@ class Staff(Strict):
     )
 
 
+class EstablishmentChange(Strict):
+    """From ``date`` on, the team's funded establishment is ``establishment_fte``."""
+
+    date: dt.date = Field(description="the day the change takes effect")
+    establishment_fte: float = Field(ge=0, description="funded posts from that day (FTE)")
+
+
 class Team(Strict):
     """A team that holds cases: assessment, safeguarding/court, children in care, ..."""
 
     establishment_fte: float = Field(ge=0, description="funded social worker posts (FTE)")
     caseload_cap: float = Field(
-        gt=0,
+        0.0,
+        ge=0,
         description="caseload points one full-time experienced worker may hold; "
-        "calibration: soft cap 18 per FTE [E]",
+        "calibration: soft cap 18, hard cap 22 per FTE [E]; 0 for a team that holds no cases",
+    )
+    holds_cases: bool = Field(
+        True,
+        description="false for social workers who hold no cases (managers, reviewing officers, "
+        "...): in the agency and vacancy rates, not in caseloads",
     )
     staff: Staff = Field(default_factory=Staff, description="today's workforce")
+    establishment_changes: list[EstablishmentChange] = Field(
+        default_factory=list, description="dated changes of establishment"
+    )
 
 
 # ---------------------------------------------------------------------- case types
@@ -165,6 +181,33 @@ class CaseType(Strict):
 # ----------------------------------------------------------------------- workforce
 
 
+class RetentionLever(Strict):
+    """A dated retention lever (market supplement, retention payment, ...): it costs
+    money per FTE-year and multiplies the turnover hazard of the staff it covers."""
+
+    name: str = Field("retention payment", description="label for reports")
+    start: dt.date = Field(description="first day in force")
+    end: dt.date | None = Field(None, description="day it stops (none: to the horizon)")
+    cost_per_fte_year: float = Field(
+        0.0, ge=0, description="£ per covered FTE-year, before on-costs [S] S13: £2-7k"
+    )
+    turnover_factor: float = Field(
+        1.0, ge=0, description="multiplier on the leaving hazard while in force [E]"
+    )
+    covers: list[str] = Field(
+        default_factory=lambda: ["permanent"],
+        description='kinds covered: "permanent" and/or "nqsw"',
+    )
+
+    @field_validator("covers")
+    @classmethod
+    def _kinds(cls, v):
+        bad = [k for k in v if k not in ("permanent", "nqsw")]
+        if bad:
+            raise ValueError(f"unknown kind {bad[0]!r}; expected 'permanent' or 'nqsw'")
+        return v
+
+
 class PermanentPolicy(Strict):
     """Permanent social workers: turnover, pressure, notice and pay."""
 
@@ -177,7 +220,7 @@ class PermanentPolicy(Strict):
         "replaces annual_turnover when given [E] split of the national mean",
     )
     pressure_threshold: float = Field(
-        1.0, ge=0, description="load/capacity above which turnover rises [E]"
+        1.0, ge=0, description="caseload pressure (see docs/model.md) above which turnover rises [E]"
     )
     pressure_elasticity: float = Field(
         1.5, ge=0, description="turnover multiplier per unit of load/capacity above threshold [E]"
@@ -186,6 +229,9 @@ class PermanentPolicy(Strict):
     salary: float = Field(40_000, ge=0, description="£ a year per FTE [E] published scales")
     on_cost_rate: float = Field(
         0.30, ge=0, description="employer on-costs as a share of salary [D]"
+    )
+    retention: list[RetentionLever] = Field(
+        default_factory=list, description="dated retention levers"
     )
 
     @field_validator("turnover_by_service_years")
@@ -235,7 +281,8 @@ class AgencyPolicy(Strict):
         0.5, ge=0, le=1, description="chance a placement is renewed while needed [E]"
     )
     early_exit_annual_rate: float = Field(
-        0.6, ge=0, description="agency leavers per FTE-year before placement end [E]"
+        0.97, ge=0, description="agency leavers per FTE-year before placement end, no notice "
+        "[E] 20 % within 12 weeks"
     )
     conversion_annual_rate: float = Field(
         0.05, ge=0, description="agency-to-permanent conversions per FTE-year [E]"
@@ -247,6 +294,12 @@ class AgencyPolicy(Strict):
     release_notice_days: float = Field(28, ge=0, description="notice to end a placement [S] S8")
     capacity_factor: float = Field(
         1.0, ge=0, le=2, description="caseload of an agency worker relative to permanent staff"
+    )
+    pressure_cover_threshold: float = Field(
+        1.0, gt=0, description="team load/capacity above which extra agency cover is sought"
+    )
+    pressure_cover_max_fte: float = Field(
+        0.0, ge=0, description="most extra agency FTE per team for caseload pressure (0: none)"
     )
 
 
@@ -273,6 +326,19 @@ class Campaign(Strict):
     cost: float = Field(0.0, ge=0, description="£ over the campaign window")
 
 
+class Cohort(Strict):
+    """A dated batch of hires (international or "urban to rural" recruitment)."""
+
+    date: dt.date = Field(description="day the cohort starts")
+    team: str = Field(description="the team they join")
+    count: int = Field(ge=0, description="headcount, full time")
+    early_months: float = Field(12, ge=0, description="months of early turnover")
+    early_annual_turnover: float = Field(
+        0.3, ge=0, description="leavers per FTE-year during the early months [E]"
+    )
+    cost_per_hire: float = Field(0.0, ge=0, description="£ per hire (travel, visas, relocation)")
+
+
 class Recruitment(Strict):
     """Advertising and filling vacant posts."""
 
@@ -286,6 +352,7 @@ class Recruitment(Strict):
     readvertise_days: float = Field(30, ge=0, description="gap before re-advertising [E]")
     cost_per_hire: float = Field(4_000, ge=0, description="£ per hire [E]")
     campaigns: list[Campaign] = Field(default_factory=list, description="dated recruitment campaigns")
+    cohorts: list[Cohort] = Field(default_factory=list, description="dated batches of hires")
 
 
 # ------------------------------------------------------------------------- academy
@@ -438,27 +505,37 @@ def _set_path(data: Any, path: str, value: Any) -> None:
             node = node[key]
 
 
+def _in_horizon(s: Scenario, path: str, d: dt.date):
+    if not (s.start_date <= d < s.end_date):
+        yield Problem(path, d, f"outside the horizon; expected a date from {s.start_date} "
+                               f"to before {s.end_date}")
+
+
 def _cross_problems(s: Scenario):
     """Checks that span fields: names that must exist, dates inside the horizon."""
-    end = s.end_date
     teams = list(s.teams)
     for name, ct in s.case_types.items():
         base = f"case_types.{name}"
         if ct.team not in s.teams:
             yield Problem(f"{base}.team", ct.team,
                           f"unknown team{did_you_mean(ct.team, teams)} (teams: {', '.join(teams)})")
+        elif not s.teams[ct.team].holds_cases:
+            yield Problem(f"{base}.team", ct.team, "this team holds no cases (holds_cases = false)")
         for target in ct.on_close:
             if target not in s.case_types:
                 yield Problem(f"{base}.on_close.{target}", ct.on_close[target],
                               f"unknown case type{did_you_mean(target, s.case_types)} "
                               f"(case types: {', '.join(s.case_types)})")
         for i, change in enumerate(ct.demand_changes):
-            if not (s.start_date <= change.date < end):
-                yield Problem(f"{base}.demand_changes.{i}.date", change.date,
-                              f"outside the horizon; expected a date from {s.start_date} "
-                              f"to before {end}")
+            yield from _in_horizon(s, f"{base}.demand_changes.{i}.date", change.date)
     asye = s.workforce.nqsw.asye_months
     for tname, team in s.teams.items():
+        if team.holds_cases and team.caseload_cap <= 0:
+            yield Problem(f"teams.{tname}.caseload_cap", team.caseload_cap,
+                          "expected a cap above 0 for a team that holds cases "
+                          "(or set holds_cases = false)")
+        for i, ch in enumerate(team.establishment_changes):
+            yield from _in_horizon(s, f"teams.{tname}.establishment_changes.{i}.date", ch.date)
         for i, g in enumerate(team.staff.nqsw):
             if g.months_served >= asye:
                 yield Problem(f"teams.{tname}.staff.nqsw.{i}.months_served", g.months_served,
@@ -470,10 +547,18 @@ def _cross_problems(s: Scenario):
     for i, c in enumerate(s.recruitment.campaigns):
         if c.end <= c.start:
             yield Problem(f"recruitment.campaigns.{i}.end", c.end, "expected a date after start")
-        if not (s.start_date <= c.start < end):
-            yield Problem(f"recruitment.campaigns.{i}.start", c.start,
-                          f"outside the horizon; expected a date from {s.start_date} "
-                          f"to before {end}")
+        yield from _in_horizon(s, f"recruitment.campaigns.{i}.start", c.start)
+    for i, lever in enumerate(s.workforce.permanent.retention):
+        base = f"workforce.permanent.retention.{i}"
+        yield from _in_horizon(s, f"{base}.start", lever.start)
+        if lever.end is not None and lever.end <= lever.start:
+            yield Problem(f"{base}.end", lever.end, "expected a date after start")
+    for i, c in enumerate(s.recruitment.cohorts):
+        base = f"recruitment.cohorts.{i}"
+        yield from _in_horizon(s, f"{base}.date", c.date)
+        if c.team not in s.teams:
+            yield Problem(f"{base}.team", c.team,
+                          f"unknown team{did_you_mean(c.team, teams)} (teams: {', '.join(teams)})")
     for i, intake in enumerate(s.academy.intakes):
         base = f"academy.intakes.{i}"
         if intake.pathway not in s.academy.pathways:
@@ -508,27 +593,55 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
 
     ``path=None`` gives the built-in default (the Herefordshire 2025 baseline);
     a bare name such as ``"herefordshire_2025.toml"`` that is not a file on
-    disk is looked up among the shipped scenarios.
+    disk is looked up among the shipped scenarios. A file may start from
+    another with ``extends = "other.toml"`` (a path relative to the file, or a
+    shipped name) and change only what differs: tables merge key by key,
+    anything else is replaced.
     Raises :class:`ScenarioError` naming each problem; nothing else is done.
     """
-    text, source = _read(path)
+    data, source = _read_data(path, seen=())
+    return Scenario.from_dict(data, source)
+
+
+def _read_data(path: str | Path | None, seen: tuple[str, ...]) -> tuple[dict, str]:
+    text, source, folder = _read(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError([Problem("", NO_VALUE, f"malformed TOML: {exc}")], source) from None
-    return Scenario.from_dict(data, source)
+    base = data.pop("extends", None)
+    if base is None:
+        return data, source
+    if not isinstance(base, str):
+        raise ScenarioError([Problem("extends", base, "expected a file name")], source)
+    if source in seen:
+        raise ScenarioError([Problem("extends", base, "scenarios extend each other in a loop")], source)
+    local = folder / base if folder is not None else None
+    base_data, _ = _read_data(local if local is not None and local.is_file() else base,
+                              (*seen, source))
+    return _merge(base_data, data), source
 
 
+def _merge(base: dict, top: dict) -> dict:
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
 
-def _read(path: str | Path | None) -> tuple[str, str]:
+
+def _read(path: str | Path | None) -> tuple[str, str, Path | None]:
+    """Text, a name for messages, and the folder (for ``extends``) of a scenario file."""
     if path is None:
         path = DEFAULT_SCENARIO
     p = Path(path)
     if p.is_file():
-        return p.read_text(encoding="utf-8"), str(p)
+        return p.read_text(encoding="utf-8"), str(p), p.parent
     shipped = resources.files("workforce_sim") / "scenarios" / p.name
     if p.parent == Path(".") and shipped.is_file():
-        return shipped.read_text(encoding="utf-8"), f"<shipped>/{p.name}"
+        return shipped.read_text(encoding="utf-8"), f"<shipped>/{p.name}", None
     hint = did_you_mean(p.name, shipped_scenarios())
     raise ScenarioError(
         [Problem("", str(path), f"no such file{hint} (shipped: {', '.join(shipped_scenarios())})")],

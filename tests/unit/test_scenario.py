@@ -29,7 +29,7 @@ def only_problem(data: dict):
 def test_default_scenario_loads_and_is_frozen(default_scenario):
     s = default_scenario
     assert s.schema_version == 1
-    assert set(s.teams) == {"assessment", "safeguarding", "children_in_care"}
+    assert set(s.teams) == {"assessment", "safeguarding", "children_in_care", "practice_leadership"}
     with pytest.raises(ValidationError):
         s.horizon_months = 3
 

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 from simpy.events import Timeout
 
+from .costs import Accrual
+
 if TYPE_CHECKING:
     from .core import CaseKind, Model
     from .staff import Worker
@@ -58,10 +60,11 @@ class TeamState:
     """A team at run time: its workers, its queue, and its flow counters."""
 
     def __init__(self, model: Model, name: str, index: int, caseload_cap: float,
-                 establishment_fte: float, priorities: list[int]):
+                 establishment_fte: float, priorities: list[int], holds_cases: bool = True):
         self.model = model
         self.name = name
         self.index = index
+        self.holds_cases = holds_cases
         self.caseload_cap = caseload_cap
         self.establishment_fte = establishment_fte
         self.workers: list[Worker] = []
@@ -70,6 +73,7 @@ class TeamState:
         self.n_waiting = 0
         self.n_open = 0
         self._wait_t = 0.0           # last time n_waiting changed, for the waiting area
+        self.accrual = Accrual()     # FTE-days and £ by kind (costs.py)
         self.reset_flows()
 
     def reset_flows(self) -> None:
@@ -77,6 +81,11 @@ class TeamState:
         self.closures = self.handovers = self.worker_changes = 0
         self.wait_sum = 0.0
         self.waiting_area = 0.0      # case-days spent unallocated in the period
+        self.hires = self.leavers_permanent = self.leavers_agency = 0
+        self.agency_starts = self.agency_releases = self.conversions = 0
+        self.academy_qualified = self.academy_dropouts = 0
+        self.leavers_permanent_fte = 0.0
+        self.recruitment_cost = 0.0
 
     def queue_index(self, priority: int) -> int:
         return self.priorities.index(priority)
@@ -122,6 +131,13 @@ class TeamState:
         worker.cases.clear()
         worker.load = 0.0
         self.allocate()
+
+    def demand_ratio(self) -> float:
+        """Weight of every open case (held or waiting) over the team's capacity."""
+        capacity = sum(w.capacity for w in self.workers)
+        demand = sum(w.load for w in self.workers) + \
+            sum(c.weight for q in self.queues for c in q)
+        return demand / capacity if capacity > 0 else (float("inf") if demand else 0.0)
 
     def room_changed(self) -> None:
         """Capacity appeared (a joiner, an ASYE step): try the queue again."""

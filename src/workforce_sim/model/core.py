@@ -6,22 +6,35 @@ draw comes from a named stream of :class:`~workforce_sim.streams.RandomStreams`:
 * ``referrals.<case type>``: referral times;
 * ``durations.<case type>``: the duration of each new case;
 * ``pathways.<case type>``: what a closing case continues as;
-* ``initial.<case type>``: residual durations of the cases open at the start.
+* ``initial.<case type>``: residual durations of the cases open at the start;
+* ``attrition``: each employee's Exp(1) leaving threshold;
+* ``recruitment``: times to hire and whether rounds succeed;
+* ``agency``: lead times, fills, placements, renewals, early exits, conversions;
+* ``agency.initial``: remaining placement days of agency staff at the start;
+* ``academy``: completion, drop-out times and ASYE results.
 """
 
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 import simpy
+from simpy.events import Timeout
 
 from ..calendar import month_end_days
 from ..scenario import Scenario
 from ..streams import BufferedSampler, RandomStreams
 from . import demand
+from .academy import Academy
+from .agency import Agency
 from .allocation import Case, Child, TeamState
-from .caselog import CaseLog
+from .attrition import Attrition
+from .costs import Costs
+from .logs import CaseLog, StaffLog
 from .recorder import Recorder
-from .staff import AGENCY, NQSW, PERMANENT, Staffing
+from .recruitment import Recruitment
+from .staff import NQSW, PERMANENT, Staffing
 
 
 class CaseKind:
@@ -66,7 +79,9 @@ class Model:
         self.month_ends = month_end_days(scenario.start_date, scenario.horizon_months)
         self.horizon_days = self.month_ends[-1]
         self.case_log = CaseLog() if keep_case_log else None
+        self.staff_log = StaffLog() if keep_case_log else None
         self.recorder = Recorder(self)
+        self.ready = False          # processes react to staffing changes once set up
         self._next_case = 0
         self._next_child = 0
 
@@ -74,18 +89,27 @@ class Model:
         for i, (name, t) in enumerate(scenario.teams.items()):
             prios = [ct.priority for ct in scenario.case_types.values() if ct.team == name]
             self.teams[name] = TeamState(self, name, i, t.caseload_cap, t.establishment_fte,
-                                         prios or [1])
+                                         prios or [1], t.holds_cases)
         self.team_list = list(self.teams.values())
         self.kinds = {name: CaseKind(name, ct, self.teams[ct.team], self.streams)
                       for name, ct in scenario.case_types.items()}
         for kind in self.kinds.values():
             kind.next_kinds = [self.kinds[n] for n in kind._next_names]
+
         self.staffing = Staffing(self)
+        self.costs = Costs(self)
+        self.attrition = Attrition(self)
+        self.recruitment = Recruitment(self)
+        self.agency = Agency(self)
+        self.academy = Academy(self)
 
         self._initial_staff()
         self._initial_cases()
         for t in self.team_list:
-            t.reset_flows()          # the opening allocation is not a flow of month 1
+            t.reset_flows()          # the opening state is not a flow of month 1
+        self.ready = True
+        for t in self.team_list:
+            self.review(t)
         for name, ct in scenario.case_types.items():
             times = demand.referral_times(ct, scenario, self.horizon_days,
                                           self.streams[f"referrals.{name}"])
@@ -93,10 +117,34 @@ class Model:
                 self.env.process(self._referrals(self.kinds[name], times.tolist()))
         self.env.process(self._month_ends())
 
+    # -- scheduling helpers -------------------------------------------------------
+
+    def at(self, day: float, callback, *args) -> None:
+        """Call ``callback(*args)`` on ``day`` (if before the horizon)."""
+        self.after(day - self.env.now, callback, *args)
+
+    def after(self, delay: float, callback, *args) -> None:
+        if self.env.now + delay >= self.horizon_days:
+            return
+        ev = Timeout(self.env, delay, args)
+        ev.callbacks.append(lambda e: callback(*e.value))
+
+    def next_month_end(self, day: float) -> float:
+        i = bisect.bisect_right(self.month_ends, day)
+        return self.month_ends[min(i, len(self.month_ends) - 1)]
+
+    def review(self, team: TeamState) -> None:
+        """Staffing changed: recruitment and agency cover look at the team again."""
+        if self.ready:
+            self.recruitment.review(team)
+            self.agency.review(team)
+
     # -- initial state ----------------------------------------------------------
 
     def _initial_staff(self) -> None:
         add = self.staffing.add
+        placement = self.scenario.workforce.agency.placement_days
+        rng = self.streams["agency.initial"]
         for name, t in self.scenario.teams.items():
             team = self.teams[name]
             for g in t.staff.permanent:
@@ -106,8 +154,8 @@ class Model:
                 for _ in range(g.count):
                     add(NQSW, team, g.fte, months_served=g.months_served)
             for g in t.staff.agency:
-                for _ in range(g.count):
-                    add(AGENCY, team, g.fte)
+                for remaining in placement.sample_residual(rng, g.count).tolist():
+                    self.agency.start(team, g.fte, remaining=remaining)
 
     def _initial_cases(self) -> None:
         """Open cases get residual durations, so a service at equilibrium stays there."""
@@ -182,6 +230,8 @@ class Model:
         for m, day in enumerate(self.month_ends[:-1]):
             yield env.timeout(day - env.now)
             self.recorder.close_month(m)
+            self.attrition.month_end()
+            self.agency.month_end()
 
     def run(self) -> Model:
         """Run to the horizon. Nothing at or after the horizon is processed."""
@@ -196,5 +246,5 @@ class Model:
 
     def depart(self, worker) -> None:
         """A worker leaves now (their cases are handed back to the team's queue)."""
-        self.staffing.remove(worker)
+        self.staffing.leave(worker)
 

@@ -1,15 +1,18 @@
-"""Month-end recording: stocks as a snapshot, flows over the month.
+"""Month-end recording: stocks as a snapshot, flows and money over the month.
 
 Definitions follow the DfE children's social work workforce census
 (``calibration/README.md``); newly qualified social workers are employees, so
 they count with permanent staff in the agency and vacancy rates:
 
 * ``vacancy_fte = max(0, establishment − permanent FTE − NQSW FTE)``: an
-  agency-covered post is still vacant;
+  agency-covered post is still vacant; for the service, summed team by team;
 * ``agency_rate = agency / (agency + permanent + NQSW)`` (FTE);
 * ``vacancy_rate = vacancy / (vacancy + permanent + NQSW)`` (FTE);
-* caseload statistics are over case-holding workers (every worker but
-  trainees), by headcount.
+* ``turnover_rate_12m`` = permanent and NQSW leavers' FTE over the last 12
+  months / mean permanent and NQSW FTE at those 12 month ends (NaN before
+  month 12);
+* caseload statistics are over case-holding workers (all but trainees and
+  teams that hold no cases), by headcount.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from .costs import ACADEMY, AGENCY_FTE, AGENCY_SPEND, NQSW_FTE, PAY, PERM_FTE, RETENTION
 from .staff import AGENCY, NQSW, PERMANENT, TRAINEE
 
 if TYPE_CHECKING:
@@ -32,8 +36,25 @@ STOCKS = (
 FLOWS = (
     "referrals", "pathway_starts", "allocations", "closures", "handovers",
     "mean_wait_days", "waiting_case_days", "worker_changes",
+    "hires", "leavers_permanent", "leavers_permanent_fte", "leavers_agency",
+    "agency_starts", "agency_releases", "conversions", "academy_qualified", "academy_dropouts",
+    "turnover_rate_12m",
 )
-COLUMNS = STOCKS + FLOWS
+MONEY = (
+    "permanent_fte_days", "nqsw_fte_days", "agency_fte_days",
+    "cost_permanent", "cost_agency", "cost_academy", "cost_recruitment", "cost_total",
+    "agency_premium",
+)
+COLUMNS = STOCKS + FLOWS + MONEY
+# Columns of the service row that are plain sums of the team rows.
+ADDITIVE = (
+    "permanent_fte", "nqsw_fte", "agency_fte", "trainees", "establishment_fte", "vacancy_fte",
+    "over_establishment_fte", "open_cases", "allocated_cases", "unallocated_cases",
+    "workers_over_cap", "referrals", "pathway_starts", "allocations", "closures", "handovers",
+    "waiting_case_days", "worker_changes", "hires", "leavers_permanent", "leavers_permanent_fte",
+    "leavers_agency", "agency_starts", "agency_releases", "conversions", "academy_qualified",
+    "academy_dropouts", *MONEY,
+)
 EPS = 1e-9
 
 
@@ -58,84 +79,103 @@ class Recorder:
     def __init__(self, model: Model):
         self.model = model
         self.rows: list[tuple] = []     # (month index, team name, *COLUMNS)
+        self._history: dict[str, list[tuple[float, float]]] = {}   # (leavers FTE, employed FTE)
+        self._month_start = 0.0
 
     def close_month(self, month: int) -> None:
-        now = self.model.env.now
-        teams = self.model.team_list
-        per_team = [self._team_row(t, now) for t in teams]
-        for t, row in zip(teams, per_team, strict=True):
-            self.rows.append((month, t.name, *row))
-        self.rows.append((month, "all", *self._service_row(teams, per_team)))
-        for t in teams:
+        model = self.model
+        now = model.env.now
+        campaign = model.costs.campaign_cost(self._month_start, now)
+        total_est = sum(t.establishment_fte for t in model.team_list)
+        rows = []
+        for t in model.team_list:
+            share = _ratio(t.establishment_fte, total_est) if total_est > 0 else 1 / len(model.team_list)
+            rows.append(self._team(t, now, campaign * share))
+        service = {c: sum(r[c] for r in rows) for c in ADDITIVE}
+        service.update(self._caseloads([w for t in model.team_list for w in t.workers]))
+        service["wait_sum"] = sum(r["wait_sum"] for r in rows)
+        service["turnover_rate_12m"] = self._turnover("all", service)
+        for t, r in zip(model.team_list, rows, strict=True):
+            self.rows.append((month, t.name, *self._finish(r)))
+        self.rows.append((month, "all", *self._finish(service)))
+        for t in model.team_list:
             t.reset_flows()
+        self._month_start = now
 
-    # -- one team -------------------------------------------------------------
+    # -- pieces -----------------------------------------------------------------
 
-    def _team_row(self, team: TeamState, now: float) -> tuple:
+    def _team(self, team: TeamState, now: float, campaign_cost: float) -> dict:
         team._waiting_changes(now)
         fte = {PERMANENT: 0.0, NQSW: 0.0, AGENCY: 0.0}
         trainees = 0
-        loads, ratios, over = [], [], 0
         for w in team.workers:
             if w.kind == TRAINEE:
                 trainees += 1
-                continue
-            fte[w.kind] += w.fte
-            loads.append(len(w.cases))
-            ratios.append(w.load / w.capacity if w.capacity > 0 else math.nan)
-            over += w.load > w.capacity + EPS
-        stocks = self._stocks(fte, trainees, team.establishment_fte, team.n_open,
-                              team.n_waiting, loads, ratios, over)
-        flows = (team.referrals, team.pathway_starts, team.allocations, team.closures,
-                 team.handovers, _ratio(team.wait_sum, team.allocations), team.waiting_area,
-                 team.worker_changes)
-        return stocks + flows
+            else:
+                fte[w.kind] += w.fte
+        employed = fte[PERMANENT] + fte[NQSW]
+        acc = team.accrual.take(now)
+        pay_perm = self.model.costs.pay[PERMANENT]
+        r = {
+            "permanent_fte": fte[PERMANENT], "nqsw_fte": fte[NQSW], "agency_fte": fte[AGENCY],
+            "trainees": trainees, "establishment_fte": team.establishment_fte,
+            "vacancy_fte": max(0.0, team.establishment_fte - employed),
+            "over_establishment_fte": max(0.0, employed - team.establishment_fte),
+            "open_cases": team.n_open, "allocated_cases": team.n_open - team.n_waiting,
+            "unallocated_cases": team.n_waiting,
+            "referrals": team.referrals, "pathway_starts": team.pathway_starts,
+            "allocations": team.allocations, "closures": team.closures,
+            "handovers": team.handovers, "waiting_case_days": team.waiting_area,
+            "worker_changes": team.worker_changes, "wait_sum": team.wait_sum,
+            "hires": team.hires, "leavers_permanent": team.leavers_permanent,
+            "leavers_permanent_fte": team.leavers_permanent_fte,
+            "leavers_agency": team.leavers_agency, "agency_starts": team.agency_starts,
+            "agency_releases": team.agency_releases, "conversions": team.conversions,
+            "academy_qualified": team.academy_qualified,
+            "academy_dropouts": team.academy_dropouts,
+            "permanent_fte_days": acc[PERM_FTE], "nqsw_fte_days": acc[NQSW_FTE],
+            "agency_fte_days": acc[AGENCY_FTE],
+            "cost_permanent": acc[PAY] + acc[RETENTION], "cost_agency": acc[AGENCY_SPEND],
+            "cost_academy": acc[ACADEMY],
+            "cost_recruitment": team.recruitment_cost + campaign_cost,
+            "agency_premium": acc[AGENCY_SPEND] - acc[AGENCY_FTE] * pay_perm,
+        }
+        r["cost_total"] = (r["cost_permanent"] + r["cost_agency"] + r["cost_academy"]
+                           + r["cost_recruitment"])
+        r.update(self._caseloads(team.workers))
+        r["turnover_rate_12m"] = self._turnover(team.name, r)
+        return r
 
     @staticmethod
-    def _stocks(fte, trainees, establishment, n_open, n_waiting, loads, ratios, over) -> tuple:
-        employed = fte[PERMANENT] + fte[NQSW]
-        vacancy = max(0.0, establishment - employed)
-        loads = sorted(loads)
-        finite = [r for r in ratios if r == r]
-        return (
-            fte[PERMANENT], fte[NQSW], fte[AGENCY], trainees,
-            establishment, vacancy, max(0.0, employed - establishment),
-            _ratio(fte[AGENCY], fte[AGENCY] + employed), _ratio(vacancy, vacancy + employed),
-            n_open, n_open - n_waiting, n_waiting,
-            _ratio(sum(loads), len(loads)), quantile(loads, 0.9),
-            loads[-1] if loads else math.nan,
-            _ratio(sum(finite), len(finite)), over,
-        )
-
-    # -- the whole service ----------------------------------------------------
-
-    def _service_row(self, teams: list[TeamState], per_team: list[tuple]) -> tuple:
-        col = {c: i for i, c in enumerate(COLUMNS)}
-
-        def total(name):
-            return sum(r[col[name]] for r in per_team)
-
-        fte = {PERMANENT: total("permanent_fte"), NQSW: total("nqsw_fte"),
-               AGENCY: total("agency_fte")}
+    def _caseloads(workers) -> dict:
         loads, ratios, over = [], [], 0
-        for t in teams:
-            for w in t.workers:
-                if w.kind != TRAINEE:
-                    loads.append(len(w.cases))
-                    ratios.append(w.load / w.capacity if w.capacity > 0 else math.nan)
-                    over += w.load > w.capacity + EPS
-        stocks = self._stocks(fte, total("trainees"), total("establishment_fte"),
-                              total("open_cases"), total("unallocated_cases"), loads, ratios, over)
-        # Vacancy is counted team by team: a surplus in one team fills no post in another.
-        i_vac, i_over = STOCKS.index("vacancy_fte"), STOCKS.index("over_establishment_fte")
-        stocks = list(stocks)
-        stocks[i_vac], stocks[i_over] = total("vacancy_fte"), total("over_establishment_fte")
-        employed = fte[PERMANENT] + fte[NQSW]
-        stocks[STOCKS.index("vacancy_rate")] = _ratio(stocks[i_vac], stocks[i_vac] + employed)
-        allocations = total("allocations")
-        wait = sum(r[col["mean_wait_days"]] * r[col["allocations"]]
-                   for r in per_team if r[col["allocations"]])
-        flows = (total("referrals"), total("pathway_starts"), allocations, total("closures"),
-                 total("handovers"), _ratio(wait, allocations), total("waiting_case_days"),
-                 total("worker_changes"))
-        return tuple(stocks) + flows
+        for w in workers:
+            if w.kind == TRAINEE or not w.team.holds_cases:
+                continue
+            loads.append(len(w.cases))
+            if w.capacity > 0:
+                ratios.append(w.load / w.capacity)
+            over += w.load > w.capacity + EPS
+        loads.sort()
+        return {"caseload_mean": _ratio(sum(loads), len(loads)),
+                "caseload_p90": quantile(loads, 0.9),
+                "caseload_max": loads[-1] if loads else math.nan,
+                "load_ratio_mean": _ratio(sum(ratios), len(ratios)),
+                "workers_over_cap": over}
+
+    def _turnover(self, key: str, r: dict) -> float:
+        history = self._history.setdefault(key, [])
+        history.append((r["leavers_permanent_fte"], r["permanent_fte"] + r["nqsw_fte"]))
+        if len(history) < 12:
+            return math.nan
+        last = history[-12:]
+        return _ratio(sum(h[0] for h in last), sum(h[1] for h in last) / 12)
+
+    @staticmethod
+    def _finish(r: dict) -> tuple:
+        """The derived rates, then the row in column order."""
+        employed = r["permanent_fte"] + r["nqsw_fte"]
+        r["agency_rate"] = _ratio(r["agency_fte"], r["agency_fte"] + employed)
+        r["vacancy_rate"] = _ratio(r["vacancy_fte"], r["vacancy_fte"] + employed)
+        r["mean_wait_days"] = _ratio(r["wait_sum"], r["allocations"])
+        return tuple(r[c] for c in COLUMNS)

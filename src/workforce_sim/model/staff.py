@@ -1,10 +1,17 @@
-"""Social workers: kinds, capacity, the ASYE ramp, joining and leaving a team.
+"""Social workers: kinds, capacity, the ASYE, joining, changing kind and leaving.
 
 Capacity (caseload points a worker may hold) is
 ``team caseload_cap × FTE × kind factor × (1 − absence rate)``: permanent staff
 have factor 1, agency staff ``workforce.agency.capacity_factor``, trainees 0,
 and a newly qualified social worker's factor ramps linearly over the ASYE year
-from ``capacity_start`` to ``capacity_end``, applied in weekly steps.
+from ``capacity_start`` to ``capacity_end``, applied in weekly steps. At the
+end of the ASYE an NQSW becomes a permanent social worker, or, if they came
+through an academy pathway and fail the ASYE (probability
+``1 − asye_pass_rate``), leaves.
+
+Every join, change of kind and departure goes through :class:`Staffing`, which
+keeps capacity, costs, the staff log and the flow counters in step, and then
+asks recruitment and agency cover to look at the team again.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ if TYPE_CHECKING:
     from .core import Model
 
 PERMANENT, NQSW, AGENCY, TRAINEE = "permanent", "nqsw", "agency", "trainee"
+EMPLOYED = (PERMANENT, NQSW)
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 RAMP_STEP_DAYS = 7.0
 
@@ -25,30 +33,52 @@ RAMP_STEP_DAYS = 7.0
 class Worker:
     """One social worker (or trainee) in a team."""
 
-    __slots__ = ("id", "kind", "team", "fte", "factor", "capacity", "load", "cases",
-                 "joined_day", "service_days_at_join", "asye_day0", "active")
+    __slots__ = (
+        "id", "kind", "team", "fte", "factor", "capacity", "load", "cases", "active",
+        "joined_day", "service_days_at_join", "asye_day0", "pathway", "rates", "spell",
+        # leaving (permanent and NQSW): Exp(1) threshold against the integrated hazard
+        "threshold", "hazard", "resigning", "tie_in_until", "tie_in_factor",
+        "early_until", "early_rate",
+        # agency placements
+        "releasing", "placement",
+    )
 
-    def __init__(self, wid: int, kind: str, team: TeamState, fte: float, factor: float,
-                 joined_day: float, service_days_at_join: float = 0.0):
+    def __init__(self, wid: int, kind: str, team: TeamState, fte: float, joined_day: float):
         self.id = wid
         self.kind = kind
         self.team = team
         self.fte = fte
-        self.factor = factor
+        self.factor = 0.0
         self.capacity = 0.0
         self.load = 0.0
         self.cases: dict = {}          # insertion-ordered set of the cases held
-        self.joined_day = joined_day
-        self.service_days_at_join = service_days_at_join
-        self.asye_day0 = 0.0           # day the ASYE started (NQSWs only)
         self.active = True
+        self.joined_day = joined_day
+        self.service_days_at_join = 0.0
+        self.asye_day0 = 0.0           # day the ASYE started (NQSWs only)
+        self.pathway = None            # the academy pathway they came through, if any
+        self.rates = (0.0,) * 8        # what they add to the team's accruals (costs.py)
+        self.spell = None              # row of the staff log, when kept
+        self.threshold = float("inf")
+        self.hazard = 0.0
+        self.resigning = False
+        self.tie_in_until = -1.0
+        self.tie_in_factor = 1.0
+        self.early_until = -1.0
+        self.early_rate = 0.0
+        self.releasing = False
+        self.placement = 0             # placement number: stale placement events are ignored
+
+    def service_years(self, day: float) -> float:
+        return (self.service_days_at_join + day - self.joined_day) / DAYS_PER_YEAR
 
     def __repr__(self) -> str:
-        return f"Worker({self.id}, {self.kind}, team={self.team.name}, load={self.load:g}/{self.capacity:g})"
+        return (f"Worker({self.id}, {self.kind}, team={self.team.name}, "
+                f"load={self.load:g}/{self.capacity:g})")
 
 
 class Staffing:
-    """Creates workers, keeps their capacity current, and removes them."""
+    """Creates workers, keeps their capacity and costs current, and removes them."""
 
     def __init__(self, model: Model):
         self.model = model
@@ -58,56 +88,111 @@ class Staffing:
         self.agency_factor = s.workforce.agency.capacity_factor
         self._next_id = 0
 
-    def capacity_of(self, w: Worker) -> float:
-        return w.team.caseload_cap * w.fte * w.factor * (1.0 - self.absence)
+    def _factor(self, w: Worker) -> float:
+        if not w.team.holds_cases:
+            return 0.0
+        if w.kind == NQSW:
+            length = self.nqsw.asye_months * DAYS_PER_MONTH
+            p = min(1.0, max(0.0, (self.model.env.now - w.asye_day0) / length))
+            return self.nqsw.capacity_start + (self.nqsw.capacity_end - self.nqsw.capacity_start) * p
+        return {PERMANENT: 1.0, AGENCY: self.agency_factor}.get(w.kind, 0.0)
 
-    def add(self, kind: str, team: TeamState, fte: float = 1.0, *,
-            service_years: float = 0.0, months_served: float = 0.0) -> Worker:
-        """A worker joins ``team`` now; cases waiting for room are allocated to them."""
-        now = self.model.env.now
-        factor = {PERMANENT: 1.0, AGENCY: self.agency_factor, TRAINEE: 0.0}.get(kind, 0.0)
-        w = Worker(self._next_id, kind, team, fte, factor, now, service_years * DAYS_PER_YEAR)
+    def _update_capacity(self, w: Worker) -> None:
+        w.factor = self._factor(w)
+        w.capacity = w.team.caseload_cap * w.fte * w.factor * (1.0 - self.absence)
+
+    # -- joining ----------------------------------------------------------------
+
+    def add(self, kind: str, team: TeamState, fte: float = 1.0, *, service_years: float = 0.0,
+            months_served: float = 0.0, pathway=None, **traits) -> Worker:
+        """A worker joins ``team`` now; waiting cases are allocated to them.
+        ``traits`` set worker attributes first (a cohort's ``early_until``, ...)."""
+        model = self.model
+        now = model.env.now
+        w = Worker(self._next_id, kind, team, fte, now)
         self._next_id += 1
+        w.service_days_at_join = service_years * DAYS_PER_YEAR
+        w.pathway = pathway
+        for name, value in traits.items():
+            setattr(w, name, value)
         team.workers.append(w)
         if kind == NQSW:
-            w.asye_day0 = now - months_served * DAYS_PER_MONTH
-            self._set_asye_factor(w)
-            self.model.env.process(self._asye(w))
-        w.capacity = self.capacity_of(w)
-        team.room_changed()
+            self._start_asye(w, months_served)
+        self._settled(w)
+        if kind in EMPLOYED:
+            model.attrition.start(w)
         return w
 
-    def remove(self, w: Worker) -> None:
-        """A worker leaves now: their cases go back to the head of the team's queue."""
-        team = w.team
-        team.workers.remove(w)
-        w.active = False
-        w.capacity = 0.0
-        team.hand_over(w)
+    def _start_asye(self, w: Worker, months_served: float = 0.0) -> None:
+        w.asye_day0 = self.model.env.now - months_served * DAYS_PER_MONTH
+        self.model.env.process(self._asye(w))
 
-    # -- ASYE ---------------------------------------------------------------
+    def _settled(self, w: Worker) -> None:
+        """After any change to a worker: capacity, costs, log, then the team's other processes."""
+        model = self.model
+        self._update_capacity(w)
+        model.costs.refresh(w)
+        if model.staff_log is not None:
+            model.staff_log.change(w, model.env.now)
+        w.team.room_changed()
+        model.review(w.team)
 
-    def _asye_progress(self, w: Worker) -> float:
-        length = self.nqsw.asye_months * DAYS_PER_MONTH
-        return min(1.0, max(0.0, (self.model.env.now - w.asye_day0) / length))
+    # -- changing kind ----------------------------------------------------------
 
-    def _set_asye_factor(self, w: Worker) -> None:
-        p = self._asye_progress(w)
-        w.factor = self.nqsw.capacity_start + (self.nqsw.capacity_end - self.nqsw.capacity_start) * p
+    def qualify(self, w: Worker) -> None:
+        """A trainee qualifies and starts their ASYE as an NQSW."""
+        w.kind = NQSW
+        self._start_asye(w)
+        self._settled(w)
+        self.model.attrition.start(w)
+
+    def convert(self, w: Worker) -> None:
+        """An agency worker takes a permanent post; their cases stay with them."""
+        w.kind = PERMANENT
+        w.joined_day = self.model.env.now
+        w.service_days_at_join = 0.0
+        self._settled(w)
+        self.model.attrition.start(w)
 
     def _asye(self, w: Worker):
-        """Step the NQSW's capacity up weekly; at the end of the ASYE they become permanent."""
+        """Step the NQSW's capacity up weekly; at the end of the ASYE they pass or leave."""
         env = self.model.env
         end = w.asye_day0 + self.nqsw.asye_months * DAYS_PER_MONTH
         while (step := min(RAMP_STEP_DAYS, end - env.now)) > 0:
             yield env.timeout(step)
             if not w.active:
                 return
-            self._set_asye_factor(w)
-            w.capacity = self.capacity_of(w)
+            self._update_capacity(w)
             w.team.room_changed()
-        if w.active:
-            w.kind = PERMANENT
-            w.factor = 1.0
-            w.capacity = self.capacity_of(w)
-            w.team.room_changed()
+        if not w.active:
+            return
+        if w.pathway is not None and not self.model.academy.passes_asye(w):
+            self.leave(w)
+            return
+        w.kind = PERMANENT
+        self._settled(w)
+
+    # -- leaving ----------------------------------------------------------------
+
+    def leave(self, w: Worker) -> None:
+        """A worker leaves now: their cases go back to the head of the team's queue."""
+        if not w.active:
+            return
+        team = w.team
+        team.workers.remove(w)
+        w.active = False
+        w.capacity = 0.0
+        if w.kind in EMPLOYED:
+            team.leavers_permanent += 1
+            team.leavers_permanent_fte += w.fte
+        elif w.kind == AGENCY:
+            team.leavers_agency += 1
+            team.agency_releases += w.releasing
+        elif w.kind == TRAINEE:
+            team.academy_dropouts += 1
+        model = self.model
+        model.costs.refresh(w)
+        if model.staff_log is not None:
+            model.staff_log.end(w, model.env.now)
+        team.hand_over(w)
+        model.review(team)

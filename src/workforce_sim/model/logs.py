@@ -1,4 +1,4 @@
-"""An optional per-case log: one row per allocation spell of a case."""
+"""Optional logs: one row per allocation spell of a case, and per spell of a worker in a kind."""
 
 from __future__ import annotations
 
@@ -32,3 +32,31 @@ class CaseLog:
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=list(SPELL_COLUMNS))
+
+
+STAFF_COLUMNS = ("worker_id", "team", "kind", "fte", "start_day", "end_day", "end")
+
+
+class StaffLog:
+    """One row per spell of a worker in one kind: ``end`` is "left", "changed"
+    (became another kind) or "open" (still in post at the horizon, ``end_day`` NaN)."""
+
+    def __init__(self):
+        self.rows: list[list] = []
+
+    def change(self, w, now: float) -> None:
+        """Open a spell for the worker's current kind, closing the previous one if any."""
+        if w.spell is not None:
+            row = self.rows[w.spell]
+            if row[2] == w.kind:
+                return
+            row[5], row[6] = now, "changed"
+        w.spell = len(self.rows)
+        self.rows.append([w.id, w.team.name, w.kind, w.fte, now, float("nan"), "open"])
+
+    def end(self, w, now: float) -> None:
+        row = self.rows[w.spell]
+        row[5], row[6] = now, "left"
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=list(STAFF_COLUMNS))
