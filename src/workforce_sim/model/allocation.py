@@ -105,7 +105,8 @@ class TeamState:
     def join(self, case: Case) -> None:
         """A new case joins the back of its priority class."""
         now = self.model.env.now
-        self._waiting_changes(now)
+        self.waiting_area += self.n_waiting * (now - self._wait_t)
+        self._wait_t = now
         case.queued_at = now
         q = self.queues[case.kind.queue_index]
         q.append(case)
@@ -148,15 +149,19 @@ class TeamState:
 
     def allocate(self) -> None:
         """Allocate from the head of the queue while the head fits somewhere."""
+        workers = self.workers
         while self.n_waiting:
             q = self._head()
             case = q[0]
-            need = case.weight
+            need = case.weight - EPS
             best, best_ratio = None, float("inf")
-            for w in self.workers:
-                cap = w.capacity
-                if w.load + need <= cap + EPS:
-                    ratio = w.load / cap
+            for w in workers:
+                load = w.load
+                if load + need <= w.capacity:
+                    if not load:             # an empty caseload: nobody can beat it
+                        best = w
+                        break
+                    ratio = load / w.capacity
                     if ratio < best_ratio:
                         best, best_ratio = w, ratio
             if best is None:

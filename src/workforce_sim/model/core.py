@@ -114,7 +114,7 @@ class Model:
             times = demand.referral_times(ct, scenario, self.horizon_days,
                                           self.streams[f"referrals.{name}"])
             if times.size:
-                self.env.process(self._referrals(self.kinds[name], times.tolist()))
+                self._start_referrals(self.kinds[name], times.tolist())
         self.env.process(self._month_ends())
 
     # -- scheduling helpers -------------------------------------------------------
@@ -181,14 +181,19 @@ class Model:
         kind.team.join(case)
         return case
 
-    def _referrals(self, kind: CaseKind, times: list[float]):
-        env = self.env
-        team = kind.team
-        duration = kind.duration
-        for t in times:
-            yield env.timeout(t - env.now)
-            team.referrals += 1
-            self._open(kind, self._new_child(), duration())
+    def _start_referrals(self, kind: CaseKind, times: list[float]) -> None:
+        """Referrals as a chain of timeouts with a callback: one event per referral."""
+        times.reverse()                 # pop() from the end gives them in order
+        ev = Timeout(self.env, times.pop(), (kind, times))
+        ev.callbacks.append(self._referral)
+
+    def _referral(self, event) -> None:
+        kind, times = event.value
+        kind.team.referrals += 1
+        self._open(kind, self._new_child(), kind.duration())
+        if times:
+            ev = Timeout(self.env, times.pop() - self.env.now, event.value)
+            ev.callbacks.append(self._referral)
 
     def close_case(self, event) -> None:
         """Closure callback. Ignores closures made stale by a hand-over."""
@@ -204,10 +209,12 @@ class Model:
         team.n_open -= 1
         if self.case_log is not None:
             self.case_log.end_spell(case, now, "closed")
-        nxt = case.kind.next_kind()
-        if nxt is not None:
-            self._continue(case, nxt, worker)
-        team.room_changed()
+        if case.kind.next_kinds:
+            nxt = case.kind.next_kind()
+            if nxt is not None:
+                self._continue(case, nxt, worker)
+        if team.n_waiting:
+            team.allocate()
 
     def _continue(self, case: Case, kind: CaseKind, worker) -> None:
         """The child's case goes on as another type; in the same team it stays with
