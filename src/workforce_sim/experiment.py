@@ -42,7 +42,8 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0,
     _check(scenario, seed, replication)
     model = Model(scenario, seed, replication, keep_case_log=case_log).run()
     cases = model.case_log.frame() if model.case_log is not None else None
-    return RunResult(_monthly_frame(model), cases, scenario, seed, replication)
+    staff = model.staff_log.frame() if model.staff_log is not None else None
+    return RunResult(_monthly_frame(model), cases, scenario, seed, replication, staff)
 
 
 def _monthly_of(args: tuple[Scenario, int, int]) -> pd.DataFrame:

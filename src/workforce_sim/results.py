@@ -17,13 +17,15 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 @dataclass(frozen=True)
 class RunResult:
     """One replication: ``monthly`` (one row per month and team, plus ``team == "all"``)
-    and, when asked for, ``cases`` (one row per allocation spell)."""
+    and, when asked for with ``case_log=True``, ``cases`` (one row per allocation spell
+    of a case) and ``staff`` (one row per spell of a worker in one kind)."""
 
     monthly: pd.DataFrame
     cases: pd.DataFrame | None
     scenario: Scenario
     seed: int
     replication: int
+    staff: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
