@@ -20,7 +20,7 @@ import bisect
 
 import numpy as np
 import simpy
-from simpy.events import Timeout
+from simpy.events import URGENT, Timeout
 
 from ..calendar import month_end_days
 from ..scenario import Scenario
@@ -60,6 +60,18 @@ class CaseKind:
             if u < cum:
                 return kind
         return None
+
+
+class _Urgent(Timeout):
+    """A timeout processed before every ordinary event due at the same time."""
+
+    def __init__(self, env, delay: float, value=None):
+        self.env = env
+        self.callbacks = []
+        self._value = value
+        self._delay = delay
+        self._ok = True
+        env.schedule(self, URGENT, delay)
 
 
 class _Uniform:
@@ -115,7 +127,7 @@ class Model:
                                           self.streams[f"referrals.{name}"])
             if times.size:
                 self._start_referrals(self.kinds[name], times.tolist())
-        self.env.process(self._month_ends())
+        self._next_month_end(0)
 
     # -- scheduling helpers -------------------------------------------------------
 
@@ -232,13 +244,19 @@ class Model:
 
     # -- recording and running --------------------------------------------------
 
-    def _month_ends(self):
-        env = self.env
-        for m, day in enumerate(self.month_ends[:-1]):
-            yield env.timeout(day - env.now)
-            self.recorder.close_month(m)
-            self.attrition.month_end()
-            self.agency.month_end()
+    def _next_month_end(self, m: int) -> None:
+        """Month ``m`` closes before anything else happens at its end: an event dated
+        the first of a month (an intake, a cohort, a referral) belongs to that month."""
+        if m < len(self.month_ends) - 1:      # the last month closes after the run
+            ev = _Urgent(self.env, self.month_ends[m] - self.env.now, m)
+            ev.callbacks.append(self._month_end)
+
+    def _month_end(self, event) -> None:
+        m = event.value
+        self.recorder.close_month(m)
+        self.attrition.month_end()
+        self.agency.month_end()
+        self._next_month_end(m + 1)
 
     def run(self) -> Model:
         """Run to the horizon. Nothing at or after the horizon is processed."""
