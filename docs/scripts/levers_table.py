@@ -1,0 +1,65 @@
+"""Build the table in docs/levers.md: the 2022 crisis with and without each lever.
+
+    python docs/scripts/levers_table.py > docs/levers-table.md
+
+100 replications of each shipped 2022 scenario, seed 2022, common random numbers.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workforce_sim import load_scenario, run
+from workforce_sim.calendar import financial_year
+
+SCENARIOS = [
+    ("no new levers", "herefordshire_2022_crisis.toml"),
+    ("academy 12 → 22 → 25", "herefordshire_2022_levers_academy.toml"),
+    ("recruitment campaign 2023", "herefordshire_2022_levers_campaign.toml"),
+    ("retention payments", "herefordshire_2022_levers_retention.toml"),
+    ("agency conversion", "herefordshire_2022_levers_conversion.toml"),
+    ("all four levers", "herefordshire_2022_levers_all.toml"),
+]
+
+
+def cell(values: pd.Series, pct: bool = False, money: bool = False) -> str:
+    lo, mid, hi = values.quantile([0.05, 0.5, 0.95])
+    mean = values.mean()
+    if pct:
+        return f"{100 * mean:.0f} % ({100 * lo:.0f}–{100 * hi:.0f})"
+    if money:
+        return f"£{mean / 1e6:.2f}m ({lo / 1e6:.2f}–{hi / 1e6:.2f})"
+    return f"{mean:.1f} ({lo:.1f}–{hi:.1f})"
+
+
+def main() -> None:
+    rows = []
+    for label, name in SCENARIOS:
+        res = run(load_scenario(name), replications=100, seed=2022, progress=False)
+        m = res.monthly[res.monthly["team"] == "all"].copy()
+        m["fy"] = [financial_year(d.date()) for d in m["month"]]
+        at = {d: m[m["month"] == d].set_index("replication") for d in
+              (pd.Timestamp("2023-09-01"), pd.Timestamp("2025-09-01"), pd.Timestamp("2027-09-01"))}
+        spend = m.groupby(["replication", "fy"])["cost_agency"].sum().unstack()
+        total = m.groupby("replication")["cost_total"].sum()
+        rows.append({
+            "scenario": label,
+            "agency rate Sep 2023": cell(at[pd.Timestamp("2023-09-01")]["agency_rate"], pct=True),
+            "agency rate Sep 2025": cell(at[pd.Timestamp("2025-09-01")]["agency_rate"], pct=True),
+            "agency rate Sep 2027": cell(at[pd.Timestamp("2027-09-01")]["agency_rate"], pct=True),
+            "caseload Sep 2025": cell(at[pd.Timestamp("2025-09-01")]["caseload_mean"]),
+            "unallocated Sep 2025": cell(at[pd.Timestamp("2025-09-01")]["unallocated_cases"]),
+            "agency spend 2023/24": cell(spend["2023/24"], money=True),
+            "agency spend 2026/27": cell(spend["2026/27"], money=True),
+            "total cost, 5 years": cell(total, money=True),
+        })
+    table = pd.DataFrame(rows)
+    header = "| " + " | ".join(table.columns) + " |"
+    print(header)
+    print("|" + "---|" * len(table.columns))
+    for _, r in table.iterrows():
+        print("| " + " | ".join(str(v) for v in r.to_numpy()) + " |")
+
+
+if __name__ == "__main__":
+    main()
