@@ -57,8 +57,8 @@ def format_headline(results: Results, team: str = "all") -> str:
     for measure, part in table.groupby("measure", sort=False):
         cells = [measure]
         for _, r in part.sort_values("month").iterrows():
-            pct = r["metric"].endswith("_rate")
-            cells.append(f"{_fmt(r['mean'], pct)}  [{_fmt(r['q05'], pct)} to {_fmt(r['q95'], pct)}]")
+            kind = "pct" if "_rate" in r["metric"] else "money" if r["metric"].startswith("cost") else ""
+            cells.append(f"{_fmt(r['mean'], kind)}  [{_fmt(r['q05'], kind)} to {_fmt(r['q95'], kind)}]")
         rows.append(cells)
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     body = ["  ".join([r[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True))])
@@ -75,10 +75,14 @@ def _month_label(s: Scenario, m: int) -> str:
     return f"{add_months(s.start_date, m - 1):%b %Y}"
 
 
-def _fmt(x: float, pct: bool) -> str:
+def _fmt(x: float, kind: str) -> str:
     if x != x:
         return "n/a"
-    return f"{100 * x:.1f}%" if pct else f"{x:,.1f}"
+    if kind == "pct":
+        return f"{100 * x:.1f}%"
+    if kind == "money":
+        return f"£{x / 1e6:.2f}m"
+    return f"{x:,.1f}"
 
 
 # --------------------------------------------------------------------- commands

@@ -91,6 +91,9 @@ HEADLINE = (
     ("Workers over their caseload cap", "workers_over_cap", "stock"),
     ("Agency rate", "agency_rate", "stock"),
     ("Vacancy rate", "vacancy_rate", "stock"),
+    ("Turnover rate (12 months)", "turnover_rate_12m", "stock"),
     ("Referrals in the 12 months", "referrals", "flow"),
     ("Changes of social worker in the 12 months", "worker_changes", "flow"),
+    ("Agency spend in the 12 months", "cost_agency", "flow"),
+    ("Total cost in the 12 months", "cost_total", "flow"),
 )
