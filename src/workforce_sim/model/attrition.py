@@ -97,23 +97,31 @@ class Attrition:
     # -- planning -----------------------------------------------------------------
 
     def start(self, w: Worker) -> None:
-        """A new employee: draw their threshold and plan to the next month end."""
+        """A new employee: draw their threshold and plan ahead."""
         w.threshold = self.threshold()
         w.hazard = 0.0
+        w.planned_until = -1.0
         w.resigning = False
         self.plan(w)
 
     def plan(self, w: Worker, team_ratio: float | None = None) -> None:
-        """Integrate the hazard from now to the next month end; schedule the
+        """Integrate the hazard from now to the next month end (to the horizon for
+        someone whose hazard cannot depend on caseload pressure); schedule the
         resignation if the threshold is crossed on the way."""
-        if not w.active or w.hazard >= w.threshold or w.kind not in EMPLOYED:
-            return                        # gone, or their resignation is already scheduled
         model = self.model
         now = model.env.now
-        until = model.next_month_end(now)
-        if team_ratio is None:
-            team_ratio = w.team.demand_ratio()
-        pressure = self.pressure(w, team_ratio)
+        if not w.active or w.hazard >= w.threshold or w.kind not in EMPLOYED \
+                or w.planned_until > now:
+            return        # gone, resignation already scheduled, or already planned past now
+        pressure_free = self.pressure_elasticity == 0 or not w.team.holds_cases
+        until = model.horizon_days if pressure_free else model.next_month_end(now)
+        w.planned_until = until
+        if pressure_free:
+            pressure = 1.0
+        else:
+            if team_ratio is None:
+                team_ratio = w.team.demand_ratio()
+            pressure = self.pressure(w, team_ratio)
         edges = [now, *self._breaks(w, now, until), until]
         for a, b in zip(edges, edges[1:], strict=False):
             rate = self.annual_rate(w, (a + b) / 2, pressure) / DAYS_PER_YEAR
@@ -128,7 +136,7 @@ class Attrition:
 
     def month_end(self) -> None:
         for team in self.model.team_list:
-            ratio = team.demand_ratio()
+            ratio = team.demand_ratio() if team.holds_cases and self.pressure_elasticity else 0.0
             for w in team.workers:
                 self.plan(w, ratio)
 
