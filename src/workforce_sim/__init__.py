@@ -10,19 +10,34 @@ recruitment, agency cover and costs, under scenarios planners write themselves.
 """
 
 from ._version import __version__
+from .analysis import Target
+from .comparison import Comparison, Sweep, at_month, compare, horizon_mean, horizon_total, sweep
 from .errors import ScenarioError
 from .experiment import run, simulate
+from .replications import replications_needed
 from .results import Results, RunResult
 from .scenario import Scenario, load_scenario, shipped_scenarios
+from .sensitivity import global_sensitivity, one_at_a_time
 
 __all__ = [
+    "Comparison",
     "Results",
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "Sweep",
+    "Target",
     "__version__",
+    "at_month",
+    "compare",
+    "global_sensitivity",
+    "horizon_mean",
+    "horizon_total",
     "load_scenario",
+    "one_at_a_time",
+    "replications_needed",
     "run",
     "shipped_scenarios",
     "simulate",
+    "sweep",
 ]

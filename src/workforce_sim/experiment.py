@@ -10,11 +10,14 @@ alone, in a batch, on one process or many.
 from __future__ import annotations
 
 import os
+import warnings
+from collections import deque
 from concurrent.futures import Executor, ProcessPoolExecutor
 
 import pandas as pd
 from tqdm.auto import tqdm
 
+from .analysis import RunningSummary
 from .calendar import month_starts
 from .model import Model
 from .model.recorder import COLUMNS
@@ -46,42 +49,128 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0,
     return RunResult(_monthly_frame(model), cases, scenario, seed, replication, staff)
 
 
-def _monthly_of(args: tuple[Scenario, int, int]) -> pd.DataFrame:
-    scenario, seed, rep = args
-    df = _monthly_frame(Model(scenario, seed, rep).run())
-    df.insert(0, "replication", rep)
-    return df
+def _batch(args: tuple[Scenario, int, int, int]) -> list[pd.DataFrame]:
+    """Replications ``first`` to ``last - 1`` (one task for an executor)."""
+    scenario, seed, first, last = args
+    frames = []
+    for rep in range(first, last):
+        df = _monthly_frame(Model(scenario, seed, rep).run())
+        df.insert(0, "replication", rep)
+        frames.append(df)
+    return frames
+
+
+class _Collector:
+    """Takes replications in order; keeps them all, or running sums and the first few."""
+
+    def __init__(self, keep: str, keep_monthly: int):
+        if keep not in ("all", "summary"):
+            raise ValueError(f"keep must be 'all' or 'summary', got {keep!r}")
+        self.running = RunningSummary() if keep == "summary" else None
+        self.keep_monthly = keep_monthly if keep == "summary" else None
+        self.frames: list[pd.DataFrame] = []
+        self.done = 0
+
+    def add(self, frame: pd.DataFrame) -> None:
+        if self.running is not None:
+            self.running.add(frame)
+        if self.keep_monthly is None or self.done < self.keep_monthly:
+            self.frames.append(frame)
+        self.done += 1
 
 
 def run(scenario: Scenario, replications: int = 100, seed: int = 0, *,
         workers: int | None = None, executor: Executor | None = None,
-        progress: bool | None = None) -> Results:
+        progress: bool | None = None, keep: str = "all", keep_monthly: int = 1000,
+        first_replication: int = 0) -> Results:
     """Run ``replications`` replications of ``scenario`` and collect them.
 
     ``workers`` processes are used (default: one per core); ``workers=1`` runs
-    in this process. Pass ``executor=`` to use your own
-    ``concurrent.futures.Executor``. The results are sorted by replication and
-    identical whatever the number of workers. ``progress=None`` shows a bar
-    only on an interactive terminal or notebook.
+    in this process. ``executor=`` takes any ``concurrent.futures.Executor``
+    instead, for example a Dask client's ``client.get_executor()``. Results
+    are sorted by replication and identical, to the bit, whatever the executor
+    and the number of workers. ``progress=None`` shows a bar only on an
+    interactive terminal or notebook.
+
+    ``keep="summary"`` keeps memory flat in the number of replications: means
+    and confidence intervals come from running sums over all replications,
+    quantiles and ``.monthly`` from the first ``keep_monthly``.
+
+    Interrupting (Ctrl-C) keeps the replications already finished: the result
+    says how many, with ``interrupted=True``.
+
+    ``first_replication`` starts the numbering elsewhere than 0 (to add
+    replications to an earlier run: replication k is always the same).
     """
     _check(scenario, seed, 0)
-    if replications < 1:
-        raise ValueError(f"replications must be >= 1, got {replications}")
-    jobs = [(scenario, seed, k) for k in range(replications)]
-    bar = dict(total=replications, desc=scenario.name[:40], unit="rep",
+    if not isinstance(replications, int) or replications < 1:
+        raise ValueError(f"replications must be a whole number >= 1, got {replications!r}")
+    collector = _Collector(keep, keep_monthly)
+    n = executor_workers = min(workers or os.cpu_count() or 1, replications)
+    size = max(1, min(25, replications // (max(n, 1) * 4)))
+    end = first_replication + replications
+    batches = [(scenario, seed, k, min(k + size, end)) for k in range(first_replication, end, size)]
+    bar = tqdm(total=replications, desc=scenario.name[:40], unit="rep",
                disable=None if progress is None else not progress)
-    if executor is not None:
-        frames = list(tqdm(executor.map(_monthly_of, jobs), **bar))
-    else:
-        n = min(workers or os.cpu_count() or 1, replications)
-        if n <= 1:
-            frames = [_monthly_of(j) for j in tqdm(jobs, **bar)]
+    interrupted = False
+    try:
+        if executor is None and n <= 1:
+            for b in batches:
+                for frame in _batch(b):
+                    collector.add(frame)
+                    bar.update(1)
         else:
-            chunk = max(1, replications // (n * 8))
-            with ProcessPoolExecutor(max_workers=n) as pool:
-                frames = list(tqdm(pool.map(_monthly_of, jobs, chunksize=chunk), **bar))
-    monthly = pd.concat(frames, ignore_index=True)
-    return Results(monthly, scenario, seed, replications)
+            own = executor is None
+            pool = ProcessPoolExecutor(max_workers=executor_workers) if own else executor
+            try:
+                interrupted = _collect(pool, batches, collector, bar, window=2 * n)
+            finally:
+                if own:
+                    pool.shutdown(wait=not interrupted, cancel_futures=True)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        bar.close()
+    if collector.done == 0:
+        raise KeyboardInterrupt("interrupted before any replication finished")
+    if interrupted:
+        warnings.warn(f"interrupted: kept the {collector.done} of {replications} replications "
+                      "that had finished", stacklevel=2)
+    monthly = pd.concat(collector.frames, ignore_index=True)
+    return Results(monthly, scenario, seed, collector.done, running=collector.running,
+                   interrupted=interrupted)
+
+
+def _collect(pool: Executor, batches, collector: _Collector, bar, window: int) -> bool:
+    """Submit batches with at most ``window`` in flight and take them in order.
+    Returns True if interrupted (the finished prefix has been collected)."""
+    pending: deque = deque()
+    it = iter(batches)
+    try:
+        for b in it:
+            pending.append(pool.submit(_batch, b))
+            if len(pending) >= window:
+                break
+        while pending:
+            for frame in pending.popleft().result():
+                collector.add(frame)
+                bar.update(1)
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append(pool.submit(_batch, nxt))
+    except KeyboardInterrupt:
+        for f in pending:
+            f.cancel()
+        # Keep what finished, in order, up to the first gap.
+        while pending and pending[0].done() and not pending[0].cancelled():
+            try:
+                frames = pending.popleft().result()
+            except BaseException:
+                break
+            for frame in frames:
+                collector.add(frame)
+        return True
+    return False
 
 
 def _check(scenario: Scenario, seed: int, replication: int) -> None:

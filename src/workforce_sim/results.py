@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ._version import __version__
+from .analysis import (
+    DEFAULT_TARGETS,
+    QUANTILE_NAMES,
+    QUANTILES,
+    RunningSummary,
+    Target,
+    describe,
+    financial_year_totals,
+    rag,
+)
+from .io import write_csv, write_json
 from .scenario import Scenario
-
-QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 
 @dataclass(frozen=True)
@@ -30,34 +41,97 @@ class RunResult:
 
 @dataclass(frozen=True)
 class Results:
-    """Many replications: ``monthly`` has a ``replication`` column and is sorted by it."""
+    """Many replications of one scenario.
+
+    ``monthly`` has one row per (replication, month, team), sorted. In summary
+    mode (``run(..., keep="summary")``) it holds only the first
+    ``keep_monthly`` replications, used for quantiles, while means and
+    confidence intervals come from running sums over every replication.
+    """
 
     monthly: pd.DataFrame
     scenario: Scenario
     seed: int
     replications: int
+    running: RunningSummary | None = None
+    interrupted: bool = False
+    created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+    # ------------------------------------------------------------ provenance
 
     @property
     def provenance(self) -> dict:
-        return {"scenario": self.scenario.name, "seed": self.seed,
-                "replications": self.replications, "workforce_sim": __version__}
+        return {"scenario_name": self.scenario.name, "seed": self.seed,
+                "replications": self.replications, "interrupted": self.interrupted,
+                "workforce_sim": __version__, "created": self.created,
+                "summary_mode": self.running is not None}
+
+    @property
+    def teams(self) -> list[str]:
+        return list(dict.fromkeys(self.monthly["team"]))
+
+    def _check(self, metric: str, team: str) -> None:
+        if metric not in self.monthly.columns:
+            cols = ", ".join(c for c in self.monthly.columns if c not in ("replication", "month", "team"))
+            raise KeyError(f"no column {metric!r}; columns: {cols}")
+        if team not in self.teams:
+            raise KeyError(f"no team {team!r}; teams: {', '.join(self.teams)}")
+
+    # ------------------------------------------------------------ summaries
 
     def summary(self, metric: str, team: str = "all", confidence: float = 0.95) -> pd.DataFrame:
-        """Per month: mean, a t-based confidence interval for the mean, and the
+        """Per month: mean, sd, n, a t-based confidence interval for the mean, and the
         5/25/50/75/95 % quantiles across replications."""
-        df = self.monthly
-        if metric not in df.columns:
-            raise KeyError(f"no column {metric!r}; columns: {', '.join(df.columns[3:])}")
-        if team not in set(df["team"]):
-            raise KeyError(f"no team {team!r}; teams: {', '.join(df['team'].unique())}")
-        g = df.loc[df["team"] == team].groupby("month")[metric]
-        out = pd.DataFrame({"mean": g.mean(), "sd": g.std(ddof=1), "n": g.count()})
-        t = stats.t.ppf(0.5 + confidence / 2, np.maximum(out["n"] - 1, 1))
-        half = t * out["sd"] / np.sqrt(out["n"])
-        out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
+        self._check(metric, team)
+        g = self.monthly.loc[self.monthly["team"] == team].groupby("month")[metric]
+        if self.running is None:
+            return describe(g, confidence)
         q = g.quantile(list(QUANTILES)).unstack()
-        q.columns = [f"q{int(round(100 * c)):02d}" for c in QUANTILES]
-        return out.join(q)
+        q.columns = list(QUANTILE_NAMES)
+        return self.running.frame(metric, team, confidence).join(q)
+
+    def financial_years(self, team: str = "all", confidence: float = 0.95) -> pd.DataFrame:
+        """Totals per UK financial year (April to March) of every flow and money column:
+        one row per (financial year, metric) with mean, interval and quantiles, and the
+        number of months of that year inside the horizon (part years are flagged)."""
+        self._check("cost_total", team)
+        totals = financial_year_totals(self.monthly[self.monthly["team"] == team])
+        long = totals.melt(id_vars=["replication", "team", "financial_year", "months"],
+                           var_name="metric")
+        g = long.groupby(["financial_year", "months", "metric"], sort=True)["value"]
+        return describe(g, confidence).reset_index()
+
+    def kpis(self, targets=DEFAULT_TARGETS, *, budget: float | None = None,
+             green: float = 0.8, amber: float = 0.5) -> pd.DataFrame:
+        """Red/amber/green against targets, with the probability of meeting each.
+
+        ``targets``: :class:`~workforce_sim.analysis.Target` objects (default:
+        agency rate ≤ 20 %, caseload ≤ 18, no unallocated cases). ``budget``
+        adds "total cost per financial year ≤ budget". The probability is the
+        share of replications meeting the target, per month (or financial
+        year); green at ``green`` or above, amber at ``amber`` or above, else red.
+        """
+        targets = list(targets)
+        if budget is not None:
+            targets.append(Target("cost_total", budget, per="financial_year",
+                                  label=f"total cost per financial year at most £{budget:,.0f}"))
+        frames = []
+        for t in targets:
+            self._check(t.metric, t.team)
+            df = self.monthly[self.monthly["team"] == t.team]
+            if t.per == "financial_year":
+                df = financial_year_totals(df)
+                period = "financial_year"
+            else:
+                period = "month"
+            ok = pd.Series(t.met(df[t.metric].to_numpy(dtype=float)), index=df.index)
+            p = ok.groupby(df[period]).mean()
+            frames.append(pd.DataFrame({
+                "target": t.label or f"{t.metric} {t.op} {t.threshold:g}", "metric": t.metric,
+                "team": t.team, "period": p.index.astype(str), "probability": p.to_numpy(),
+                "rag": [rag(x, green, amber) for x in p.to_numpy()],
+            }))
+        return pd.concat(frames, ignore_index=True)
 
     def headline(self, team: str = "all", months: tuple[int, ...] | None = None) -> pd.DataFrame:
         """The figures a service leader asks for first, at chosen month numbers
@@ -79,9 +153,60 @@ class Results:
                 values = values.dropna()
                 rows.append({"measure": label, "metric": metric, "month": m,
                              "month_start": df.loc[month_no == m, "month"].iloc[0],
-                             "mean": values.mean(), "q05": values.quantile(0.05),
-                             "q95": values.quantile(0.95)})
+                             "mean": values.mean() if len(values) else math.nan,
+                             "q05": values.quantile(0.05), "q95": values.quantile(0.95)})
         return pd.DataFrame(rows)
+
+    # ------------------------------------------------------------ saving
+
+    def save(self, folder: str | Path) -> Path:
+        """Write ``monthly`` (Parquet if pyarrow is installed, else CSV), the validated
+        scenario and the provenance into ``folder``. Each file is written atomically and
+        ``provenance.json`` last, so a folder without it is not a complete save."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "provenance.json").unlink(missing_ok=True)
+        fmt = _write_table(self.monthly, folder / "monthly")
+        write_json(folder / "scenario.json", self.scenario.to_dict())
+        write_json(folder / "provenance.json", {**self.provenance, "monthly_format": fmt})
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Results:
+        """Read results written by :meth:`save` (the scenario is validated again)."""
+        folder = Path(folder)
+        prov_path = folder / "provenance.json"
+        if not prov_path.is_file():
+            raise FileNotFoundError(f"{folder}: no provenance.json, so not a complete saved run")
+        prov = json.loads(prov_path.read_text(encoding="utf-8"))
+        scenario = Scenario.from_dict(json.loads((folder / "scenario.json").read_text("utf-8")),
+                                      str(folder / "scenario.json"))
+        if prov.get("monthly_format") == "parquet":
+            monthly = pd.read_parquet(folder / "monthly.parquet")
+        else:
+            monthly = pd.read_csv(folder / "monthly.csv", parse_dates=["month"])
+        return cls(monthly, scenario, prov["seed"], prov["replications"],
+                   interrupted=prov.get("interrupted", False), created=prov.get("created", ""))
+
+
+def _write_table(frame: pd.DataFrame, stem: Path) -> str:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        write_csv(stem.with_suffix(".csv"), frame)
+        return "csv"
+    import os
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{stem.name}.", suffix=".part", dir=stem.parent)
+    os.close(fd)
+    try:
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, stem.with_suffix(".parquet"))
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return "parquet"
 
 
 HEADLINE = (
