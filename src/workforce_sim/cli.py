@@ -11,10 +11,13 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pandas as pd
+
 from ._version import __version__
+from .comparison import at_month, compare, horizon_total, sweep
 from .errors import ScenarioError
 from .experiment import run
-from .io import write_csv, write_json, write_text
+from .io import write_csv, write_text
 from .results import Results
 from .scenario import Scenario, load_scenario, shipped_scenarios
 
@@ -88,22 +91,127 @@ def _fmt(x: float, kind: str) -> str:
 # --------------------------------------------------------------------- commands
 
 
-def cmd_run(args) -> int:
-    scenario = scenario_from_args(args)
+def _check_run_args(args) -> None:
     if args.replications < 1:
         raise BadInput(f"--replications {args.replications}: expected a whole number >= 1")
     if args.seed < 0:
         raise BadInput(f"--seed {args.seed}: expected a whole number >= 0")
-    results = run(scenario, args.replications, args.seed, workers=args.workers,
-                  progress=None if not args.quiet else False)
+    if args.workers is not None and args.workers < 1:
+        raise BadInput(f"--workers {args.workers}: expected a whole number >= 1")
+
+
+def _run_options(args) -> dict:
+    return {"workers": args.workers, "progress": False if args.quiet else None}
+
+
+def cmd_run(args) -> int:
+    scenario = scenario_from_args(args)
+    _check_run_args(args)
+    results = run(scenario, args.replications, args.seed, **_run_options(args))
     text = format_headline(results)
     out = Path(args.out)
-    write_csv(out / "monthly.csv", results.monthly)
-    write_json(out / "scenario.json", scenario.to_dict())
-    write_json(out / "provenance.json", results.provenance)
+    write_csv(out / "financial_years.csv", results.financial_years())
+    write_csv(out / "kpis.csv", results.kpis())
+    write_text(out / "summary.txt", text + "\n")
+    results.save(out)                       # provenance.json last: the run is complete
+    print(text)
+    print(f"\nWrote monthly, financial_years, kpis, summary, scenario and provenance to {out}/")
+    return 0
+
+
+COMPARE_OUTPUTS = (
+    ("agency spend over the horizon (£)", lambda: horizon_total("cost_agency")),
+    ("total cost over the horizon (£)", lambda: horizon_total("cost_total")),
+    ("agency rate at the end", lambda: at_month("agency_rate")),
+    ("vacancy rate at the end", lambda: at_month("vacancy_rate")),
+    ("caseload at the end", lambda: at_month("caseload_mean")),
+    ("unallocated cases at the end", lambda: at_month("unallocated_cases")),
+    ("changes of social worker over the horizon", lambda: horizon_total("worker_changes")),
+)
+
+
+def cmd_compare(args) -> int:
+    names = [Path(p).stem for p in args.scenarios]
+    if len(set(names)) != len(names):
+        raise BadInput("compare: scenario file names must differ (they name the scenarios)")
+    changes = parse_set(args.set) if args.set else {}
+    scenarios = {}
+    for name, path in zip(names, args.scenarios, strict=True):
+        s = load_scenario(path)
+        scenarios[name] = s.with_changes(changes, source=f"{path} with --set") if changes else s
+    if args.baseline and args.baseline not in scenarios:
+        raise BadInput(f"--baseline {args.baseline!r}: expected one of {', '.join(names)}")
+    _check_run_args(args)
+    comp = compare(scenarios, args.replications, args.seed, baseline=args.baseline,
+                   **_run_options(args))
+    tables = []
+    for label, make in COMPARE_OUTPUTS:
+        d = comp.differences(make())
+        d.insert(0, "output", label)
+        tables.append(d)
+    diffs = pd.concat(tables, ignore_index=True)
+    out = Path(args.out)
+    for name, res in comp.results.items():
+        res.save(out / name)
+    write_csv(out / "differences.csv", diffs)
+    text = _format_differences(diffs, comp.baseline, args)
     write_text(out / "summary.txt", text + "\n")
     print(text)
-    print(f"\nWrote monthly.csv, summary.txt, scenario.json and provenance.json to {out}/")
+    print(f"\nWrote differences.csv, summary.txt and one folder per scenario to {out}/")
+    return 0
+
+
+def _format_differences(diffs: pd.DataFrame, baseline: str, args) -> str:
+    lines = [f"workforce_sim {__version__}: comparison against {baseline!r}",
+             f"{args.replications} replications each, seed {args.seed}, common random numbers; "
+             "paired 95 % confidence intervals", ""]
+    for output, part in diffs.groupby("output", sort=False):
+        lines.append(output)
+        for _, r in part.iterrows():
+            if r["scenario"] == baseline:
+                lines.append(f"  {r['scenario']:<32} {r['mean']:>16,.3f}")
+            else:
+                lines.append(f"  {r['scenario']:<32} {r['mean']:>16,.3f}   difference "
+                             f"{r['difference']:+,.3f} [{r['paired_ci_low']:+,.3f} to "
+                             f"{r['paired_ci_high']:+,.3f}]")
+    return "\n".join(lines)
+
+
+def parse_vary(items: list[str]) -> dict[str, list]:
+    """``["a.b=1,2,3"]`` → ``{"a.b": [1, 2, 3]}``; values are TOML (``[12],[25]`` for lists)."""
+    grid = {}
+    for item in items:
+        path, sep, text = item.partition("=")
+        if not sep or not path.strip() or not text.strip():
+            raise BadInput(f"--vary {item!r}: expected path=v1,v2,..., e.g. "
+                           "recruitment.success_probability=0.1,0.2")
+        try:
+            values = tomllib.loads(f"v = [{text}]")["v"]
+        except tomllib.TOMLDecodeError:
+            values = [v.strip() for v in text.split(",")]
+        grid[path.strip()] = values
+    return grid
+
+
+def cmd_sweep(args) -> int:
+    scenario = scenario_from_args(args)
+    if not args.vary:
+        raise BadInput("sweep: give at least one --vary path=v1,v2,...")
+    grid = parse_vary(args.vary)
+    _check_run_args(args)
+    result = sweep(scenario, grid, args.replications, args.seed, **_run_options(args))
+    tables = []
+    for label, make in COMPARE_OUTPUTS:
+        t = result.table(make())
+        t.insert(0, "output", label)
+        tables.append(t)
+    table = pd.concat(tables, ignore_index=True)
+    out = Path(args.out)
+    write_csv(out / "sweep.csv", table)
+    text = table.to_string(index=False, float_format=lambda x: f"{x:,.3f}")
+    write_text(out / "summary.txt", text + "\n")
+    print(text)
+    print(f"\nWrote sweep.csv and summary.txt to {out}/")
     return 0
 
 
@@ -133,16 +241,36 @@ def build_parser() -> argparse.ArgumentParser:
                         help="override a scenario value, e.g. --set teams.assessment.caseload_cap=20 "
                         "(repeatable; values are TOML)")
 
+    def run_args(sp, out):
+        sp.add_argument("--replications", "-n", type=int, default=20,
+                        help="replications (default 20)")
+        sp.add_argument("--seed", type=int, default=0, help="root random seed (default 0)")
+        sp.add_argument("--workers", "-w", type=int, default=None,
+                        help="worker processes (default: one per core)")
+        sp.add_argument("--out", "-o", default=out, help=f"output folder (default ./{out})")
+        sp.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+
     r = sub.add_parser("run", help="run replications and write tables and a summary")
     scenario_args(r)
-    r.add_argument("--replications", "-n", type=int, default=20, help="replications (default 20)")
-    r.add_argument("--seed", type=int, default=0, help="root random seed (default 0)")
-    r.add_argument("--workers", "-w", type=int, default=None,
-                   help="worker processes (default: one per core)")
-    r.add_argument("--out", "-o", default="workforce-sim-output",
-                   help="output folder (default ./workforce-sim-output)")
-    r.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    run_args(r, "workforce-sim-output")
     r.set_defaults(func=cmd_run)
+
+    c = sub.add_parser("compare", help="compare scenarios on common random numbers")
+    c.add_argument("scenarios", nargs="+", help="two or more scenario files (or shipped names)")
+    c.add_argument("--baseline", help="the scenario the others are compared with "
+                   "(its file name without .toml; default the first)")
+    c.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a value in every scenario (repeatable)")
+    run_args(c, "workforce-sim-compare")
+    c.set_defaults(func=cmd_compare)
+
+    w = sub.add_parser("sweep", help="run a scenario over a grid of values")
+    scenario_args(w)
+    w.add_argument("--vary", action="append", default=[], metavar="PATH=V1,V2,...",
+                   help="values to try at a path, e.g. recruitment.success_probability=0.1,0.2 "
+                   "(repeatable: the grid is every combination)")
+    run_args(w, "workforce-sim-sweep")
+    w.set_defaults(func=cmd_sweep)
 
     v = sub.add_parser("validate", help="check a scenario file and say what is wrong")
     scenario_args(v)

@@ -160,12 +160,13 @@ class Results:
     # ------------------------------------------------------------ saving
 
     def save(self, folder: str | Path) -> Path:
-        """Write ``monthly`` (Parquet if pyarrow is installed, else CSV), the validated
+        """Write ``monthly`` (CSV, and Parquet too if pyarrow is installed), the validated
         scenario and the provenance into ``folder``. Each file is written atomically and
         ``provenance.json`` last, so a folder without it is not a complete save."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "provenance.json").unlink(missing_ok=True)
+        write_csv(folder / "monthly.csv", self.monthly)
         fmt = _write_table(self.monthly, folder / "monthly")
         write_json(folder / "scenario.json", self.scenario.to_dict())
         write_json(folder / "provenance.json", {**self.provenance, "monthly_format": fmt})
@@ -190,10 +191,10 @@ class Results:
 
 
 def _write_table(frame: pd.DataFrame, stem: Path) -> str:
+    """Parquet beside the CSV where pyarrow is installed; says which format to load."""
     try:
         import pyarrow  # noqa: F401
     except ImportError:
-        write_csv(stem.with_suffix(".csv"), frame)
         return "csv"
     import os
     import tempfile

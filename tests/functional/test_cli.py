@@ -22,8 +22,10 @@ def test_run_default_scenario_writes_tables_and_summary(tmp_path):
     r = cli("run", "--replications", "3", "--workers", "1", "--quiet", "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert "Herefordshire" in r.stdout and "Agency rate" in r.stdout
-    assert sorted(p.name for p in out.iterdir()) == [
-        "monthly.csv", "provenance.json", "scenario.json", "summary.txt"]
+    names = {p.name for p in out.iterdir()}
+    assert {"monthly.csv", "financial_years.csv", "kpis.csv", "provenance.json",
+            "scenario.json", "summary.txt"} <= names
+    assert not [n for n in names if n.endswith(".part")]      # no half-written files
     monthly = pd.read_csv(out / "monthly.csv")
     assert sorted(monthly["replication"].unique()) == [0, 1, 2]
     assert json.loads((out / "provenance.json").read_text())["replications"] == 3
@@ -86,3 +88,37 @@ def test_help_lists_commands():
 def test_parse_set_reads_toml_values():
     assert parse_set(["a.b=3", "c=[1, 2]", "d=text", "e=2026-01-01"]) == {
         "a.b": 3, "c": [1, 2], "d": "text", "e": pd.Timestamp("2026-01-01").date()}
+
+
+def test_compare_two_scenarios(tmp_path):
+    out = tmp_path / "cmp"
+    code = main(["compare", "herefordshire_2022_crisis.toml", "herefordshire_2022_levers_all.toml",
+                 "-n", "2", "-w", "1", "-q", "--set", "horizon_months=8", "-o", str(out)])
+    assert code == 0
+    diffs = pd.read_csv(out / "differences.csv")
+    assert set(diffs["scenario"]) == {"herefordshire_2022_crisis", "herefordshire_2022_levers_all"}
+    base = diffs[diffs["scenario"] == "herefordshire_2022_crisis"]
+    assert (base["difference"] == 0).all()         # the baseline against itself
+    assert (out / "herefordshire_2022_levers_all" / "provenance.json").is_file()
+
+
+def test_compare_unknown_baseline_exits_2(tmp_path):
+    r = cli("compare", "herefordshire_2025.toml", "herefordshire_2022_crisis.toml",
+            "--baseline", "nope", "-o", str(tmp_path / "c"))
+    assert r.returncode == 2 and "--baseline 'nope'" in r.stderr
+
+
+def test_sweep_grid(tmp_path):
+    out = tmp_path / "sw"
+    code = main(["sweep", "--vary", "recruitment.success_probability=0.1,0.2",
+                 "--vary", "academy.intakes.0.sizes=[12],[25]", "--set", "horizon_months=6",
+                 "-n", "2", "-w", "1", "-q", "-o", str(out)])
+    assert code == 0
+    table = pd.read_csv(out / "sweep.csv")
+    assert len(table) == 4 * table["output"].nunique()
+
+
+def test_sweep_bad_value_exits_2(tmp_path):
+    r = cli("sweep", "--vary", "recruitment.success_probability=0.5,1.5", "-o", str(tmp_path / "s"))
+    assert r.returncode == 2 and "less than or equal to 1" in r.stderr
+    assert not (tmp_path / "s").exists()
