@@ -14,7 +14,7 @@ def python_blocks(path: Path) -> list[str]:
     return re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S)
 
 
-@pytest.mark.parametrize("doc", ["README.md"])
+@pytest.mark.parametrize("doc", ["README.md", pytest.param("docs/experiments.md", marks=pytest.mark.slow)])
 def test_snippets_run(doc):
     blocks = python_blocks(ROOT / doc)
     assert blocks, f"{doc} has no python snippets"
