@@ -110,6 +110,8 @@ class Results:
         adds "total cost per financial year ≤ budget". The probability is the
         share of replications meeting the target, per month (or financial
         year); green at ``green`` or above, amber at ``amber`` or above, else red.
+        Financial-year targets are grey (no probability) for years only partly
+        inside the horizon.
         """
         targets = list(targets)
         if budget is not None:
@@ -126,6 +128,9 @@ class Results:
                 period = "month"
             ok = pd.Series(t.met(df[t.metric].to_numpy(dtype=float)), index=df.index)
             p = ok.groupby(df[period]).mean()
+            if t.per == "financial_year":     # a part year cannot be held to a year's budget
+                part = df.groupby(period)["months"].first() < 12
+                p[part] = float("nan")
             frames.append(pd.DataFrame({
                 "target": t.label or f"{t.metric} {t.op} {t.threshold:g}", "metric": t.metric,
                 "team": t.team, "period": p.index.astype(str), "probability": p.to_numpy(),
