@@ -18,6 +18,7 @@ from .comparison import at_month, compare, horizon_total, sweep
 from .errors import ScenarioError
 from .experiment import run
 from .io import write_csv, write_text
+from .report import write_report
 from .results import Results
 from .scenario import Scenario, load_scenario, shipped_scenarios
 
@@ -113,9 +114,22 @@ def cmd_run(args) -> int:
     write_csv(out / "financial_years.csv", results.financial_years())
     write_csv(out / "kpis.csv", results.kpis())
     write_text(out / "summary.txt", text + "\n")
+    write_report(results, out / "report.html")
     results.save(out)                       # provenance.json last: the run is complete
     print(text)
-    print(f"\nWrote monthly, financial_years, kpis, summary, scenario and provenance to {out}/")
+    print(f"\nWrote report.html, monthly, financial_years, kpis, summary, scenario and "
+          f"provenance to {out}/")
+    return 0
+
+
+def cmd_report(args) -> int:
+    folder = Path(args.folder)
+    try:
+        results = Results.load(folder)
+    except FileNotFoundError as exc:
+        raise BadInput(str(exc)) from None
+    path = write_report(results, folder / "report.html", budget=args.budget)
+    print(f"Wrote {path}")
     return 0
 
 
@@ -271,6 +285,12 @@ def build_parser() -> argparse.ArgumentParser:
                    "(repeatable: the grid is every combination)")
     run_args(w, "workforce-sim-sweep")
     w.set_defaults(func=cmd_sweep)
+
+    rp = sub.add_parser("report", help="rebuild report.html from a saved run's folder")
+    rp.add_argument("folder", help="a folder written by 'workforce-sim run'")
+    rp.add_argument("--budget", type=float, default=None,
+                    help="yearly budget (£) to add as a target")
+    rp.set_defaults(func=cmd_report)
 
     v = sub.add_parser("validate", help="check a scenario file and say what is wrong")
     scenario_args(v)

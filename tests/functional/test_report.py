@@ -1,0 +1,72 @@
+"""The HTML report and the charts, as a reader gets them."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from html.parser import HTMLParser
+
+import pytest
+from PIL import Image
+
+import workforce_sim as ws
+from workforce_sim import plots
+from workforce_sim.report import build_report
+
+
+class _Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.images, self.ids, self.links = [], set(), []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "img":
+            self.images.append(a.get("src", ""))
+        if tag in ("link", "script") and (a.get("href") or a.get("src")):
+            self.links.append(a.get("href") or a.get("src"))
+
+
+@pytest.fixture(scope="module")
+def results():
+    s = ws.load_scenario().with_changes({"horizon_months": 36})
+    return ws.run(s, replications=6, seed=3, workers=1, progress=False)
+
+
+def test_report_is_self_contained_with_every_section(results):
+    page = _Page()
+    text = build_report(results, budget=9e6)
+    page.feed(text)
+    assert {"headline", "spend", "targets", "charts", "assumptions", "provenance"} <= page.ids
+    assert not page.links, "the report must load nothing from elsewhere"
+    assert len(page.images) == 6
+    for src in page.images:
+        assert src.startswith("data:image/png;base64,")
+        img = Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1])))
+        img.verify()                       # a real, unbroken PNG
+    assert "http://" not in text and "https://" not in text
+    assert "Agency rate" in text and "Agency spend in the 12 months" in text
+    assert html.escape(results.scenario.name) in text and f"workforce_sim {ws.__version__}" in text
+    # every scenario value is listed among the assumptions
+    assert "workforce.agency.day_rate" in text and "recruitment.success_probability" in text
+
+
+def test_charts_draw(results, tmp_path):
+    figs = {
+        "fan": plots.fan_chart(results, "agency_rate", target=0.2),
+        "compare": plots.compare_chart({"a": results, "b": results}, "caseload_mean"),
+        "cost": plots.cost_chart(results),
+        "rag": plots.rag_dashboard(results.kpis(budget=9e6)),
+        "tornado": plots.tornado_chart(
+            ws.one_at_a_time(results.scenario.with_changes({"horizon_months": 6}),
+                             {"recruitment.success_probability": (0.08, 0.2)},
+                             replications=2, workers=1, progress=False)),
+    }
+    for name, fig in figs.items():
+        path = tmp_path / f"{name}.png"
+        fig.savefig(path)
+        assert path.stat().st_size > 5_000, name
+        assert fig.axes and fig.axes[0].has_data(), name
