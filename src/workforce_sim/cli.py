@@ -19,6 +19,7 @@ from .errors import ScenarioError
 from .experiment import run
 from .io import write_csv, write_text
 from .report import write_report
+from .workbook import write_workbook
 from .results import Results
 from .scenario import Scenario, load_scenario, shipped_scenarios
 
@@ -115,9 +116,15 @@ def cmd_run(args) -> int:
     write_csv(out / "kpis.csv", results.kpis())
     write_text(out / "summary.txt", text + "\n")
     write_report(results, out / "report.html")
+    wrote = "report.html"
+    try:
+        write_workbook(results, out / "workbook.xlsx")
+        wrote += ", workbook.xlsx"
+    except ImportError:
+        pass                                 # openpyxl is optional: no workbook
     results.save(out)                       # provenance.json last: the run is complete
     print(text)
-    print(f"\nWrote report.html, monthly, financial_years, kpis, summary, scenario and "
+    print(f"\nWrote {wrote}, monthly, financial_years, kpis, summary, scenario and "
           f"provenance to {out}/")
     return 0
 

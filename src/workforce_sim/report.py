@@ -102,10 +102,14 @@ def _kpi_table(results: Results, budget: float | None) -> str:
     return k.pivot(index="target", columns="year", values="cell").to_html(escape=True, border=0)
 
 
-def _assumptions(results: Results) -> str:
+def assumption_rows(results: Results) -> list[tuple[str, object, str]]:
+    """Every value of the validated scenario: (dotted path, value, meaning and source)."""
     from .reference import SECTIONS
 
-    data = results.scenario.to_dict()
+    descriptions = {}
+    for _, model in SECTIONS:
+        for name, f in model.model_fields.items():
+            descriptions.setdefault(f.alias or name, f.description or "")
     rows = []
 
     def walk(node, path):
@@ -116,16 +120,15 @@ def _assumptions(results: Results) -> str:
             for i, value in enumerate(node):
                 walk(value, f"{path}.{i}")
         else:
-            rows.append((path, node))
+            rows.append((path, str(node), descriptions.get(path.split(".")[-1], "")))
 
-    walk(data, "")
-    descriptions = {}
-    for _, model in SECTIONS:
-        for name, f in model.model_fields.items():
-            descriptions.setdefault(f.alias or name, f.description or "")
-    body = "".join(
-        f"<tr><td><code>{html.escape(p)}</code></td><td>{html.escape(str(v))}</td>"
-        f"<td>{html.escape(descriptions.get(p.split('.')[-1], ''))}</td></tr>" for p, v in rows)
+    walk(results.scenario.to_dict(), "")
+    return rows
+
+
+def _assumptions(results: Results) -> str:
+    body = "".join(f"<tr><td><code>{html.escape(p)}</code></td><td>{html.escape(v)}</td>"
+                   f"<td>{html.escape(d)}</td></tr>" for p, v, d in assumption_rows(results))
     return f"<table><tr><th>field</th><th>value</th><th>meaning and source</th></tr>{body}</table>"
 
 

@@ -70,3 +70,16 @@ def test_charts_draw(results, tmp_path):
         fig.savefig(path)
         assert path.stat().st_size > 5_000, name
         assert fig.axes and fig.axes[0].has_data(), name
+
+
+def test_workbook_has_the_finance_sheets(results, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from workforce_sim.workbook import write_workbook
+
+    path = write_workbook(results, tmp_path / "w.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Assumptions", "Monthly", "Financial years", "Provenance"]
+    assert wb["Monthly"].max_row == results.scenario.horizon_months + 1
+    header = [c.value for c in wb["Financial years"][1]]
+    assert header[:3] == ["financial_year", "months", "metric"]
+    assert not list(tmp_path.glob("*.part*"))
