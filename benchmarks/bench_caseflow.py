@@ -231,11 +231,15 @@ def timed(fn, arg, keep_gc: bool):
         gc.enable()
 
 
-def machine() -> dict:
+def _loadavg() -> tuple[float, float, float] | None:
     try:
-        load = os.getloadavg()
-    except OSError:
-        load = None
+        return os.getloadavg()
+    except (OSError, AttributeError):       # not available on Windows
+        return None
+
+
+def machine() -> dict:
+    load = _loadavg()
     return {
         "platform": platform.platform(),
         "processor": platform.processor() or platform.machine(),
@@ -248,13 +252,25 @@ def machine() -> dict:
     }
 
 
+def _json_safe(x):
+    """NaN and infinities become null, so the file is strict JSON."""
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if isinstance(x, dict):
+        return {k: _json_safe(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_json_safe(v) for v in x]
+    return x
+
+
 def write_json(path: Path, data: dict) -> None:
     """Atomic: a temporary file in the same folder, then os.replace."""
+    data = _json_safe(data)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2)
+            json.dump(data, f, indent=2, allow_nan=False)
             f.write("\n")
         os.replace(tmp, path)
     except BaseException:
@@ -397,19 +413,28 @@ def main(argv: list[str] | None = None) -> int:
         best = max(rate["workforce_sim"]) / max(rate[ref])
         cpu_ratio = cpu_median["workforce_sim"] / cpu_median[ref]
         ok = ratio >= target
+        straddle = min(paired) < target <= max(paired)
         print(f"target: workforce_sim >= {target:g}x {ref}: {ratio:.2f}x  {'PASS' if ok else 'FAIL'}"
               f"   (per repeat {min(paired):.2f}-{max(paired):.2f}, best vs best {best:.2f}x, "
-              f"CPU time {cpu_ratio:.2f}x)")
+              f"CPU time {cpu_ratio:.2f}x)" + ("  [repeats straddle the target]" if straddle else ""))
         verdicts[ref] = {"target": target, "ratio_of_medians": ratio, "status": "pass" if ok else "fail",
+                         "repeats_straddle_target": straddle,
                          "paired_ratios": paired, "ratio_of_bests": best,
                          "cpu_ratio_of_medians": cpu_ratio}
+    load_end = _loadavg()
+    busy = max((la[0] for la in (load, load_end) if la), default=0.0)
+    spread = max(max(v) / min(v) for v in rate.values())
+    if busy > 0.5 * (info["cpu_count"] or 1) or spread > 1.3:
+        print(f"\nNOISY: load average {busy:.2f} on {info['cpu_count']} CPUs, repeats of one approach "
+              f"differ up to {spread:.2f}x. Ratios are side by side, but read them with care; "
+              "rerun on a quieter machine or with more --repeats.")
     print(f"\n{elapsed:.0f} s of timed runs. Exit status is 0 either way: "
           "benchmarks report, they do not fail CI.")
 
     result = {
         "benchmark": "caseflow",
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "machine": info,
+        "machine": {**info, "loadavg_at_end": load_end},
         "config": {"servers": SERVERS, "workers": WORKERS, "caseload_cap": CAP, "rho": RHO,
                    "arrival_rate_per_day": LAM, "mean_service_days": MEAN_SERVICE_DAYS,
                    "horizon_months": months, "horizon_days": horizon, "repeats": repeats,

@@ -19,9 +19,9 @@ from .errors import ScenarioError
 from .experiment import run
 from .io import write_csv, write_text
 from .report import write_report
-from .workbook import write_workbook
 from .results import Results
 from .scenario import Scenario, load_scenario, shipped_scenarios
+from .workbook import write_workbook
 
 
 class BadInput(Exception):
