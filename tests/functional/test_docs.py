@@ -31,3 +31,23 @@ def test_scenario_reference_is_current():
 
     assert (ROOT / "docs" / "scenario-reference.md").read_text(encoding="utf-8") == \
         scenario_reference_markdown()
+
+
+NOTEBOOKS = sorted((ROOT / "examples").glob("*.ipynb"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebooks_run_top_to_bottom(path):
+    """Each example notebook's code cells, executed in order in one namespace."""
+    import json
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    namespace: dict = {}
+    code = [c for c in cells if c["cell_type"] == "code"]
+    assert code
+    for i, cell in enumerate(code):
+        exec(compile("".join(cell["source"]), f"{path.name}[{i}]", "exec"), namespace)
