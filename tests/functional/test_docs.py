@@ -14,7 +14,8 @@ def python_blocks(path: Path) -> list[str]:
     return re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S)
 
 
-@pytest.mark.parametrize("doc", ["README.md", pytest.param("docs/experiments.md", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("doc", ["README.md", "docs/tutorial.md", "docs/howto-own-council.md",
+                                 pytest.param("docs/experiments.md", marks=pytest.mark.slow)])
 def test_snippets_run(doc):
     blocks = python_blocks(ROOT / doc)
     assert blocks, f"{doc} has no python snippets"
