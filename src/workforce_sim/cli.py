@@ -151,6 +151,16 @@ COMPARE_OUTPUTS = (
 )
 
 
+def _per_output(tabulate) -> pd.DataFrame:
+    """``tabulate(output)`` for each of the standard outputs, stacked with an ``output`` column."""
+    tables = []
+    for label, make in COMPARE_OUTPUTS:
+        t = tabulate(make())
+        t.insert(0, "output", label)
+        tables.append(t)
+    return pd.concat(tables, ignore_index=True)
+
+
 def cmd_compare(args) -> int:
     names = [Path(p).stem for p in args.scenarios]
     if len(set(names)) != len(names):
@@ -165,12 +175,7 @@ def cmd_compare(args) -> int:
     _check_run_args(args)
     comp = compare(scenarios, args.replications, args.seed, baseline=args.baseline,
                    **_run_options(args))
-    tables = []
-    for label, make in COMPARE_OUTPUTS:
-        d = comp.differences(make())
-        d.insert(0, "output", label)
-        tables.append(d)
-    diffs = pd.concat(tables, ignore_index=True)
+    diffs = _per_output(comp.differences)
     out = Path(args.out)
     for name, res in comp.results.items():
         res.save(out / name)
@@ -221,12 +226,7 @@ def cmd_sweep(args) -> int:
     grid = parse_vary(args.vary)
     _check_run_args(args)
     result = sweep(scenario, grid, args.replications, args.seed, **_run_options(args))
-    tables = []
-    for label, make in COMPARE_OUTPUTS:
-        t = result.table(make())
-        t.insert(0, "output", label)
-        tables.append(t)
-    table = pd.concat(tables, ignore_index=True)
+    table = _per_output(result.table)
     out = Path(args.out)
     write_csv(out / "sweep.csv", table)
     text = table.to_string(index=False, float_format=lambda x: f"{x:,.3f}")
