@@ -76,6 +76,34 @@ class RunningSummary:
         self.mean += np.where(ok, delta / np.maximum(self.n, 1), 0.0)
         self.m2 += np.where(ok, delta * (x - self.mean), 0.0)
 
+    def save(self, path) -> None:
+        """Write the running sums (NumPy .npz), atomically."""
+        import os
+        import tempfile
+        from pathlib import Path
+
+        path = Path(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part.npz", dir=path.parent)
+        os.close(fd)
+        try:
+            np.savez(tmp, n=self.n, mean=self.mean, m2=self.m2, columns=np.array(self.columns),
+                     months=self.index.get_level_values("month").astype("datetime64[ns]").to_numpy(),
+                     teams=np.array(self.index.get_level_values("team"), dtype=str))
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path) -> RunningSummary:
+        with np.load(path, allow_pickle=False) as z:
+            out = cls()
+            out.n, out.mean, out.m2 = z["n"], z["mean"], z["m2"]
+            out.columns = [str(c) for c in z["columns"]]
+            out.index = pd.MultiIndex.from_arrays([pd.to_datetime(z["months"]), z["teams"]],
+                                                  names=["month", "team"])
+        return out
+
     def frame(self, metric: str, team: str, confidence: float = 0.95) -> pd.DataFrame:
         j = self.columns.index(metric)
         rows = np.asarray(self.index.get_level_values("team") == team)

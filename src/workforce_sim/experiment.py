@@ -63,13 +63,14 @@ def _batch(args: tuple[Scenario, int, int, int]) -> list[pd.DataFrame]:
 class _Collector:
     """Takes replications in order; keeps them all, or running sums and the first few."""
 
-    def __init__(self, keep: str, keep_monthly: int):
+    def __init__(self, keep: str, keep_monthly: int, first: int = 0):
         if keep not in ("all", "summary"):
             raise ValueError(f"keep must be 'all' or 'summary', got {keep!r}")
         self.running = RunningSummary() if keep == "summary" else None
         self.keep_monthly = keep_monthly if keep == "summary" else None
         self.frames: list[pd.DataFrame] = []
         self.done = 0
+        self.next_rep = first
 
     def add(self, frame: pd.DataFrame) -> None:
         if self.running is not None:
@@ -77,6 +78,7 @@ class _Collector:
         if self.keep_monthly is None or self.done < self.keep_monthly:
             self.frames.append(frame)
         self.done += 1
+        self.next_rep += 1
 
 
 def run(scenario: Scenario, replications: int = 100, seed: int = 0, *,
@@ -105,7 +107,7 @@ def run(scenario: Scenario, replications: int = 100, seed: int = 0, *,
     _check(scenario, seed, 0)
     if not isinstance(replications, int) or replications < 1:
         raise ValueError(f"replications must be a whole number >= 1, got {replications!r}")
-    collector = _Collector(keep, keep_monthly)
+    collector = _Collector(keep, keep_monthly, first_replication)
     n = executor_workers = min(workers or os.cpu_count() or 1, replications)
     size = max(1, min(25, replications // (max(n, 1) * 4)))
     end = first_replication + replications
@@ -152,22 +154,29 @@ def _collect(pool: Executor, batches, collector: _Collector, bar, window: int) -
             if len(pending) >= window:
                 break
         while pending:
-            for frame in pending.popleft().result():
+            for frame in pending[0].result():   # popped only once its result is in
                 collector.add(frame)
                 bar.update(1)
+            pending.popleft()
             nxt = next(it, None)
             if nxt is not None:
                 pending.append(pool.submit(_batch, nxt))
     except KeyboardInterrupt:
-        for f in pending:
+        for f in list(pending)[1:]:
             f.cancel()
-        # Keep what finished, in order, up to the first gap.
+        # Keep what finished, in order, up to the first replication that did not: the
+        # kept replications are always first..first+n-1, so a later run can carry on.
         while pending and pending[0].done() and not pending[0].cancelled():
             try:
                 frames = pending.popleft().result()
             except BaseException:
                 break
             for frame in frames:
+                rep = int(frame["replication"].iloc[0])
+                if rep < collector.next_rep:
+                    continue              # taken before the interruption
+                if rep > collector.next_rep:
+                    return True
                 collector.add(frame)
         return True
     return False

@@ -26,7 +26,7 @@ from .scenario import Scenario
 
 @dataclass(frozen=True)
 class ReplicationsAdvice:
-    replications: int           # the number recommended (None if not reached)
+    replications: int           # the number recommended (max_replications if not reached)
     converged: bool
     history: pd.DataFrame       # n, output, mean, relative half-width
 

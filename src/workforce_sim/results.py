@@ -56,6 +56,7 @@ class Results:
     running: RunningSummary | None = None
     interrupted: bool = False
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    version: str = __version__       # of the package that ran it
 
     # ------------------------------------------------------------ provenance
 
@@ -63,7 +64,7 @@ class Results:
     def provenance(self) -> dict:
         return {"scenario_name": self.scenario.name, "seed": self.seed,
                 "replications": self.replications, "interrupted": self.interrupted,
-                "workforce_sim": __version__, "created": self.created,
+                "workforce_sim": self.version, "created": self.created,
                 "summary_mode": self.running is not None}
 
     @property
@@ -173,6 +174,8 @@ class Results:
         (folder / "provenance.json").unlink(missing_ok=True)
         write_csv(folder / "monthly.csv", self.monthly)
         fmt = _write_table(self.monthly, folder / "monthly")
+        if self.running is not None:
+            self.running.save(folder / "running_summary.npz")
         write_json(folder / "scenario.json", self.scenario.to_dict())
         write_json(folder / "provenance.json", {**self.provenance, "monthly_format": fmt})
         return folder
@@ -191,8 +194,12 @@ class Results:
             monthly = pd.read_parquet(folder / "monthly.parquet")
         else:
             monthly = pd.read_csv(folder / "monthly.csv", parse_dates=["month"])
-        return cls(monthly, scenario, prov["seed"], prov["replications"],
-                   interrupted=prov.get("interrupted", False), created=prov.get("created", ""))
+        running = None
+        if prov.get("summary_mode"):
+            running = RunningSummary.load(folder / "running_summary.npz")
+        return cls(monthly, scenario, prov["seed"], prov["replications"], running=running,
+                   interrupted=prov.get("interrupted", False), created=prov.get("created", ""),
+                   version=prov.get("workforce_sim", "unknown"))
 
 
 def _write_table(frame: pd.DataFrame, stem: Path) -> str:
