@@ -70,6 +70,7 @@ class TeamState:
         self.workers: list[Worker] = []
         self.priorities = sorted(set(priorities))
         self.queues = [deque() for _ in self.priorities]
+        self._single = len(self.queues) == 1    # one priority class: the head is easy
         self.n_waiting = 0
         self.n_open = 0
         self._wait_t = 0.0           # last time n_waiting changed, for the waiting area
@@ -91,6 +92,8 @@ class TeamState:
         return self.priorities.index(priority)
 
     def _head(self):
+        if self._single:
+            return self.queues[0] if self.n_waiting else None
         for q in self.queues:
             if q:
                 return q
@@ -104,7 +107,7 @@ class TeamState:
 
     def join(self, case: Case) -> None:
         """A new case joins the back of its priority class."""
-        now = self.model.env.now
+        now = self.model.env._now       # the property costs a call on the hot path
         self.waiting_area += self.n_waiting * (now - self._wait_t)
         self._wait_t = now
         case.queued_at = now
@@ -174,7 +177,7 @@ class TeamState:
     def assign(self, case: Case, worker: Worker) -> None:
         model = self.model
         env = model.env
-        now = env.now
+        now = env._now
         case.worker = worker
         worker.load += case.weight
         worker.cases[case] = None
@@ -187,7 +190,7 @@ class TeamState:
         child.last_worker = worker
         case.ends_at = now + case.remaining
         ev = Timeout(env, case.remaining, case)
-        ev.callbacks.append(model.close_case)
+        ev.callbacks.append(model.close_callback)
         case.closes = ev
         if model.case_log is not None:
             model.case_log.start_spell(case, now)

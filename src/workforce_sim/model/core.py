@@ -94,6 +94,7 @@ class Model:
         self.staff_log = StaffLog() if keep_case_log else None
         self.recorder = Recorder(self)
         self.ready = False          # processes react to staffing changes once set up
+        self.close_callback = self.close_case    # bound once: it is attached to every case
         self._next_case = 0
         self._next_child = 0
 
@@ -200,16 +201,16 @@ class Model:
         ev.callbacks.append(self._referral)
 
     def _referral(self, event) -> None:
-        kind, times = event.value
+        kind, times = event._value
         kind.team.referrals += 1
         self._open(kind, self._new_child(), kind.duration())
         if times:
-            ev = Timeout(self.env, times.pop() - self.env.now, event.value)
+            ev = Timeout(self.env, times.pop() - self.env._now, event._value)
             ev.callbacks.append(self._referral)
 
     def close_case(self, event) -> None:
         """Closure callback. Ignores closures made stale by a hand-over."""
-        case: Case = event.value
+        case: Case = event._value
         if case.closes is not event:
             return
         now = self.env.now
