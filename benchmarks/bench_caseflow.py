@@ -64,7 +64,7 @@ LAM = RHO * SERVERS * MU        # 18 arrivals a day
 DAYS_PER_YEAR = 365.25          # workforce_sim's year (referrals_per_year / 365.25 per day)
 
 FULL_MONTHS = 365               # 11,108 days: ~200 k arrivals
-QUICK_MONTHS = 37               # 1,126 days: ~20 k arrivals
+QUICK_MONTHS = 24               # 730 days: ~13 k arrivals
 
 SEED_OURS, SEED_SIMPY, SEED_CIW = 1, 2, 3
 WARMUP_DAYS = 100.0            # 10 mean service times: left out of the waiting check
@@ -284,7 +284,7 @@ def write_json(path: Path, data: dict) -> None:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true",
-                   help=f"smoke run: ~20 k customers ({QUICK_MONTHS} months), 3 repeats by default")
+                   help=f"smoke run: ~13 k customers ({QUICK_MONTHS} months), 3 repeats by default")
     p.add_argument("--repeats", type=int, default=None, help="timed repeats (default 5; 3 with --quick)")
     p.add_argument("--gc", action="store_true",
                    help="keep the garbage collector on while timing (default: off, as timeit)")
