@@ -16,7 +16,8 @@ Placements are whole posts (1 FTE); the target is rounded to the nearest FTE.
   first, then the worker holding the fewest cases is released on
   ``release_notice_days`` notice.
 * An agency worker converts to a permanent post at ``conversion_annual_rate``,
-  only into a vacancy; their cases stay with them.
+  only into a vacancy and only if their cases fit a permanent caseload (which
+  differs when ``capacity_factor`` is not 1); their cases stay with them.
 * Newly qualified social workers are never agency workers (DfE rules).
 """
 
@@ -188,8 +189,11 @@ class Agency:
         if not (w.active and w.kind == AGENCY) or w.releasing:
             return
         team = w.team
-        if team.establishment_fte - committed_fte(team) >= w.fte - EPS:
+        staffing = self.model.staffing
+        as_permanent = team.caseload_cap * w.fte * (1.0 - staffing.absence)
+        if team.establishment_fte - committed_fte(team) >= w.fte - EPS \
+                and w.load <= as_permanent + EPS:        # their cases must still fit
             team.conversions += 1
-            self.model.staffing.convert(w)
+            staffing.convert(w)
         else:
             self._next_conversion(w)       # no post to convert into: the hazard goes on

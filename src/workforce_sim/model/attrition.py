@@ -29,7 +29,7 @@ from simpy.events import Timeout
 
 from ..calendar import DAYS_PER_YEAR, day_of
 from ..streams import BufferedSampler
-from .staff import EMPLOYED, Worker
+from .staff import DAYS_PER_MONTH, EMPLOYED, NQSW, PERMANENT, Worker
 
 if TYPE_CHECKING:
     from .core import Model
@@ -59,11 +59,17 @@ class Attrition:
                         day_of(s.start_date, lv.end) if lv.end else float("inf"), lv)
                        for lv in p.retention]
         self.threshold = BufferedSampler(EXP1, model.streams["attrition"])
+        self.asye_days = s.workforce.nqsw.asye_months * DAYS_PER_MONTH
 
     # -- the hazard ---------------------------------------------------------------
 
+    def _asye_end(self, w: Worker) -> float:
+        return w.asye_day0 + self.asye_days if w.kind == NQSW else -1.0
+
     def annual_rate(self, w: Worker, day: float, pressure: float) -> float:
-        """Leavers per FTE-year for this worker at ``day`` (pressure multiplier given)."""
+        """Leavers per FTE-year for this worker at ``day`` (pressure multiplier given).
+        An NQSW is taken to be permanent from the end of their ASYE, for the levers."""
+        kind = PERMANENT if w.kind == NQSW and day >= self._asye_end(w) else w.kind
         if day < w.early_until:
             rate = w.early_rate
         else:
@@ -73,7 +79,7 @@ class Attrition:
         if day < w.tie_in_until:
             rate *= w.tie_in_factor
         for start, end, lever in self.levers:
-            if start <= day < end and w.kind in lever.covers:
+            if start <= day < end and kind in lever.covers:
                 rate *= lever.turnover_factor
         return rate
 
@@ -88,7 +94,7 @@ class Attrition:
 
     def _breaks(self, w: Worker, a: float, b: float) -> list[float]:
         """Days in (a, b) where this worker's hazard may change."""
-        points = [w.early_until, w.tie_in_until]
+        points = [w.early_until, w.tie_in_until, self._asye_end(w)]
         points += [w.joined_day + y * DAYS_PER_YEAR - w.service_days_at_join for y in self.band_years]
         for start, end, _ in self.levers:
             points += [start, end]

@@ -57,7 +57,10 @@ class Accrual:
         rates = self.rates
         for i in range(N_ACCRUED):
             r = rates[i] + new[i] - old[i]
-            rates[i] = r if abs(r) > 1e-9 else 0.0     # no -0.0 from rounding
+            # A rate that should be back at zero may keep a rounding residue (a+b−a−b):
+            # clear what is tiny beside the terms, however small the terms themselves.
+            scale = max(abs(rates[i]), abs(new[i]), abs(old[i]))
+            rates[i] = 0.0 if abs(r) <= 1e-12 * scale else r
 
     def take(self, now: float) -> list[float]:
         """The totals since the last take (then start again from zero)."""
