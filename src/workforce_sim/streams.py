@@ -42,8 +42,10 @@ class BufferedSampler:
     """Draws from a distribution in blocks, handing values out one at a time.
 
     Sampling a block with NumPy costs about as much as one scalar draw, so this
-    keeps per-case sampling cheap. The values depend only on the stream and
-    the block size, never on when they are asked for.
+    keeps per-case sampling cheap. The values depend only on the stream, the
+    block size and, where several samplers share one stream, the order in which
+    they refill: two scenarios keep identical draws for a purpose while their
+    draws for it come in the same order, and drift apart once they do not.
     """
 
     __slots__ = ("_dist", "_rng", "_block", "_buf", "_i")
