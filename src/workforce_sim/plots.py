@@ -154,7 +154,8 @@ def rag_dashboard(kpis: pd.DataFrame) -> Figure:
     df = _by_financial_year(kpis)
     targets = list(dict.fromkeys(df["target"]))
     years = sorted(df["year"].unique())
-    fig = Figure(figsize=(2.6 + 1.1 * len(years), 0.9 + 0.6 * len(targets)), layout="constrained")
+    fig = Figure(figsize=(max(8.0, 4.0 + 1.1 * len(years)), 0.9 + 0.6 * len(targets)),
+                 layout="constrained")
     ax = fig.add_subplot()
     for i, target in enumerate(targets):
         for _, r in df[df["target"] == target].iterrows():
