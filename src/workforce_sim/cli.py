@@ -18,7 +18,7 @@ from .comparison import at_month, compare, horizon_total, sweep
 from .errors import ScenarioError
 from .experiment import run
 from .io import write_csv, write_text
-from .report import write_report
+from .report import build_comparison_report, write_report
 from .results import Results
 from .scenario import Scenario, load_scenario, shipped_scenarios
 from .workbook import write_workbook
@@ -178,12 +178,15 @@ def cmd_compare(args) -> int:
     diffs = _per_output(comp.differences)
     out = Path(args.out)
     for name, res in comp.results.items():
+        write_report(res, out / name / "report.html")
         res.save(out / name)
     write_csv(out / "differences.csv", diffs)
+    write_text(out / "report.html", build_comparison_report(comp, diffs))
     text = _format_differences(diffs, comp.baseline, args)
     write_text(out / "summary.txt", text + "\n")
     print(text)
-    print(f"\nWrote differences.csv, summary.txt and one folder per scenario to {out}/")
+    print(f"\nWrote report.html, differences.csv, summary.txt and one folder per scenario "
+          f"to {out}/")
     return 0
 
 

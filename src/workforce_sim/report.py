@@ -169,3 +169,31 @@ def build_report(results: Results, budget: float | None = None,
 def write_report(results: Results, path: str | Path, **options) -> Path:
     """Write the report atomically to ``path``."""
     return write_text(path, build_report(results, **options))
+
+
+def build_comparison_report(comparison, differences: pd.DataFrame) -> str:
+    """A comparison of scenarios run on common random numbers, as one HTML string:
+    the paired differences first, then the scenarios' fans side by side."""
+    names = list(comparison.results)
+    first = comparison.results[names[0]]
+    table = differences.copy()
+    for c in ("mean", "difference", "paired_ci_low", "paired_ci_high"):
+        table[c] = table[c].map(lambda x: f"{x:,.3f}")
+    table = table[["output", "scenario", "mean", "difference", "paired_ci_low", "paired_ci_high"]]
+    charts = [_img(plots.compare_chart(comparison.results, m), f"{m} by scenario")
+              for m in ("agency_rate", "caseload_mean", "unallocated_cases", "cost_agency")]
+    links = "".join(f"<li><a href='{html.escape(n)}/report.html'>{html.escape(n)}</a></li>"
+                    for n in names)
+    return "\n".join([
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Comparison</title>"
+        f"<style>{CSS}</style></head><body>",
+        "<h1>Scenario comparison</h1>",
+        f"<p class='sub'>Baseline: {html.escape(comparison.baseline)}. {first.replications} "
+        "replications each on common random numbers (the same random draws wherever the "
+        "scenarios agree); differences are paired, with 95 % confidence intervals.</p>",
+        "<h2 id='differences'>Differences from the baseline</h2>",
+        table.to_html(index=False, escape=True, border=0),
+        "<h2 id='charts'>Charts</h2>", *charts,
+        f"<h2 id='scenarios'>Each scenario's own report</h2><ul>{links}</ul>",
+        f"<p class='sub'>Made by workforce_sim {__version__}.</p></body></html>",
+    ])

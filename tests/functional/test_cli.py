@@ -100,6 +100,9 @@ def test_compare_two_scenarios(tmp_path):
     base = diffs[diffs["scenario"] == "herefordshire_2022_crisis"]
     assert (base["difference"] == 0).all()         # the baseline against itself
     assert (out / "herefordshire_2022_levers_all" / "provenance.json").is_file()
+    assert (out / "herefordshire_2022_levers_all" / "report.html").is_file()
+    page = (out / "report.html").read_text()
+    assert "Differences from the baseline" in page and page.count("data:image/png;base64,") == 4
 
 
 def test_compare_unknown_baseline_exits_2(tmp_path):
