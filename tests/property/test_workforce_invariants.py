@@ -36,6 +36,7 @@ import pandas as pd
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tests.property.test_invariants import DISTS as INVARIANT_DISTS
 from workforce_sim import Scenario
 from workforce_sim.calendar import add_months
 from workforce_sim.model import Model
@@ -56,19 +57,8 @@ REL, ABS = 1e-9, 1e-6
 
 # ------------------------------------------------------------------------ scenarios
 
-# The distribution families of tests/property/test_invariants.py (days).
-DISTS = st.one_of(
-    st.builds(lambda m: {"dist": "exponential", "mean": m}, st.floats(1, 400)),
-    st.builds(lambda v: {"dist": "fixed", "value": v}, st.floats(1, 400)),
-    st.builds(lambda med, r: {"dist": "lognormal", "median": med, "p90": med * r},
-              st.floats(1, 300), st.floats(1.1, 5)),
-    st.builds(lambda m, cv: {"dist": "gamma", "mean": m, "sd": m * cv},
-              st.floats(1, 300), st.floats(0.2, 2)),
-    st.builds(lambda a, b, c: {"dist": "triangular", "min": a, "mode": a + b, "max": a + b + c},
-              st.floats(0, 100), st.floats(0, 100), st.floats(1, 200)),
-    st.builds(lambda p: {"dist": "empirical", "bins": [[0, 30, p], [30, 200, 1 - p]]},
-              st.floats(0, 1)),
-)
+# Durations (days): the families of tests/property/test_invariants.py.
+DISTS = INVARIANT_DISTS
 # Short delays (agency lead times, quick hiring), some landing on whole days.
 SHORT_DISTS = st.one_of(
     st.builds(lambda m: {"dist": "exponential", "mean": m}, st.floats(1, 60)),
