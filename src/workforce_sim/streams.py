@@ -38,6 +38,17 @@ class RandomStreams:
         return rng
 
 
+class _Law:
+    """Anything with ``sample(rng, size)``, for :class:`BufferedSampler`."""
+
+    def __init__(self, sample):
+        self.sample = sample
+
+
+UNIFORM = _Law(lambda rng, size: rng.random(size))            # Uniform(0, 1)
+EXP1 = _Law(lambda rng, size: rng.exponential(1.0, size))     # Exp(1)
+
+
 class BufferedSampler:
     """Draws from a distribution in blocks, handing values out one at a time.
 

@@ -28,9 +28,8 @@ from typing import TYPE_CHECKING
 
 from simpy.events import Timeout
 
-from ..streams import BufferedSampler
-from .attrition import EXP1
-from .recruitment import EPS, _Uniform, committed_fte
+from ..streams import EXP1, UNIFORM, BufferedSampler
+from .recruitment import EPS, committed_fte
 from .staff import AGENCY, EMPLOYED, Worker
 
 if TYPE_CHECKING:
@@ -61,7 +60,7 @@ class Agency:
         rng = model.streams["agency"]
         self.lead_time = BufferedSampler(a.lead_time_days, rng)
         self.placement_days = BufferedSampler(a.placement_days, rng)
-        self.uniform = BufferedSampler(_Uniform, rng)
+        self.uniform = BufferedSampler(UNIFORM, rng)
         self.exp1 = BufferedSampler(EXP1, rng)
         self.requests: dict[str, list[Request]] = {t: [] for t in model.teams}
         self.extra: dict[str, float] = dict.fromkeys(model.teams, 0.0)

@@ -28,20 +28,11 @@ from typing import TYPE_CHECKING
 from simpy.events import Timeout
 
 from ..calendar import DAYS_PER_YEAR, day_of
-from ..streams import BufferedSampler
+from ..streams import EXP1, BufferedSampler
 from .staff import DAYS_PER_MONTH, EMPLOYED, NQSW, PERMANENT, Worker
 
 if TYPE_CHECKING:
     from .core import Model
-
-
-class _Exp1:
-    @staticmethod
-    def sample(rng, size):
-        return rng.exponential(1.0, size)
-
-
-EXP1 = _Exp1()
 
 
 class Attrition:

@@ -24,7 +24,7 @@ from simpy.events import URGENT, Timeout
 
 from ..calendar import month_end_days
 from ..scenario import Scenario
-from ..streams import BufferedSampler, RandomStreams
+from ..streams import UNIFORM, BufferedSampler, RandomStreams
 from . import demand
 from .academy import Academy
 from .agency import Agency
@@ -46,7 +46,7 @@ class CaseKind:
         self.weight = ct.weight
         self.queue_index = team.queue_index(ct.priority)
         self.duration = BufferedSampler(ct.duration_days, streams[f"durations.{name}"])
-        self._pathway_u = BufferedSampler(_Uniform, streams[f"pathways.{name}"])
+        self._pathway_u = BufferedSampler(UNIFORM, streams[f"pathways.{name}"])
         self._next_names = list(ct.on_close)
         self._next_cum = np.cumsum(list(ct.on_close.values())).tolist()
         self.next_kinds: list[CaseKind] = []    # filled once every kind exists
@@ -72,12 +72,6 @@ class _Urgent(Timeout):
         self._delay = delay
         self._ok = True
         env.schedule(self, URGENT, delay)
-
-
-class _Uniform:
-    @staticmethod
-    def sample(rng: np.random.Generator, size: int) -> np.ndarray:
-        return rng.random(size)
 
 
 class Model:

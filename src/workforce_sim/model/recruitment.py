@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from simpy.events import Timeout
 
 from ..calendar import day_of
-from ..streams import BufferedSampler
+from ..streams import UNIFORM, BufferedSampler
 from .staff import DAYS_PER_MONTH, EMPLOYED, PERMANENT
 
 if TYPE_CHECKING:
@@ -28,12 +28,6 @@ if TYPE_CHECKING:
     from .core import Model
 
 EPS = 1e-9
-
-
-class _Uniform:
-    @staticmethod
-    def sample(rng, size):
-        return rng.random(size)
 
 
 class Round:
@@ -60,7 +54,7 @@ class Recruitment:
         self.cost_per_hire = r.cost_per_hire
         rng = model.streams["recruitment"]
         self.time_to_hire = BufferedSampler(r.time_to_hire_days, rng)
-        self.uniform = BufferedSampler(_Uniform, rng)
+        self.uniform = BufferedSampler(UNIFORM, rng)
         self.campaigns = [(day_of(s.start_date, c.start), day_of(s.start_date, c.end) + 1, c)
                           for c in r.campaigns]
         self.rounds: dict[str, list[Round]] = {t: [] for t in model.teams}
