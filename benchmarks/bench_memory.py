@@ -186,6 +186,7 @@ def write_json(out: Path, data: dict) -> None:
     try:
         with os.fdopen(fd, "w") as f:
             json.dump(data, f, indent=2)
+        os.chmod(tmp, 0o644)          # mkstemp makes it private
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

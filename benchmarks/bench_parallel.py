@@ -15,18 +15,22 @@ Printed, from medians over the repeats:
 * parallel efficiency = T1 / (workers × Tw), goal >= 90 % on 2 cores (DESIGN §8);
 * the CPU time of each run (this process plus the pool's worker processes), the
   "CPU share" = CPU / (workers × wall): near 100 % when the run had its cores
-  to itself, lower when other work on the machine took some, and the CPU
-  efficiency = CPU1 / CPUw, the extra work the pool does (forking, pickling,
-  collecting), which other load on the machine barely changes: an upper bound
-  on the wall-time efficiency of a quiet machine;
+  to itself, lower when other work on the machine took some; and the average
+  number of cores that other processes kept busy during each run (from
+  /proc/stat, Linux only). A wall-time efficiency is meaningful only for
+  repeats where that number is near 0;
+* the CPU efficiency = CPU1 / CPUw: the extra work the pool does (forking,
+  pickling, collecting). Less sensitive to other load than wall time, but not
+  immune (on a virtual machine, time the host takes away can be charged as
+  CPU time, and shared caches slow everyone);
 * the wall time of 1,000 replications on the pool extrapolated from Tw, and
   measured directly (one run), against the 60 s goal. ``--direct auto`` (the
   default) measures it only when the extrapolation is within twice the goal:
-  at about 0.45 s of CPU a replication (workforce_sim 0.1.0) the direct run
+  at 0.35-0.5 s of CPU a replication (workforce_sim 0.1.0) the direct run
   takes about 4 minutes and only confirms a miss the extrapolation already
   shows; ``--direct always`` measures it anyway, ``--quick`` never.
 
-At 0.45 s a replication the default (2 × 200 replications on one process and
+At 0.35 s a replication the default (2 × 200 replications on one process and
 on two) takes about 5 minutes on a quiet 2-core machine.
 
 Results are written atomically to benchmarks/results/parallel.json
@@ -59,17 +63,39 @@ def _children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
+def _machine_busy_s() -> float | None:
+    """CPU seconds spent by everything on the machine since boot (Linux /proc/stat)."""
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except OSError:
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)        # idle + iowait
+    busy = sum(fields[:8]) - idle                                   # up to steal, not guests
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
 def timed_run(scenario, replications: int, workers: int, keep: str) -> dict:
     """Wall and CPU time of one ``run()``. The pool's workers are joined when
-    ``run()`` shuts its pool down, so their CPU time is in RUSAGE_CHILDREN."""
+    ``run()`` shuts its pool down, so their CPU time is in RUSAGE_CHILDREN.
+    ``others_cores``: the average number of cores that other processes on the
+    machine kept busy meanwhile (Linux; None elsewhere)."""
+    b0 = _machine_busy_s()
     c0, k0 = time.process_time(), _children_cpu()
     t0 = time.perf_counter()
     res = run(scenario, replications=replications, seed=0, workers=workers,
               progress=False, keep=keep)
     wall = time.perf_counter() - t0
     cpu = (time.process_time() - c0) + (_children_cpu() - k0)
+    b1 = _machine_busy_s()
     assert res.replications == replications, (res.replications, replications)
-    return {"wall_s": wall, "cpu_s": cpu, "cpu_share": cpu / (wall * workers)}
+    others = None if b0 is None or b1 is None else max(0.0, (b1 - b0 - cpu) / wall)
+    return {"wall_s": wall, "cpu_s": cpu, "cpu_share": cpu / (wall * workers),
+            "others_cores": others}
+
+
+def _others(r: dict) -> str:
+    return "" if r["others_cores"] is None else f", other processes {r['others_cores']:.2f} cores"
 
 
 def machine() -> dict:
@@ -84,6 +110,7 @@ def write_json(out: Path, data: dict) -> None:
     try:
         with os.fdopen(fd, "w") as f:
             json.dump(data, f, indent=2)
+        os.chmod(tmp, 0o644)          # mkstemp makes it private
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -123,7 +150,8 @@ def main(argv=None) -> int:
             r = timed_run(scenario, n, workers, args.keep)
             (serial if workers == 1 else pooled).append(r)
             print(f"  repeat {k + 1}/{args.repeats}: workers={workers}: {r['wall_s']:7.1f} s wall, "
-                  f"{r['cpu_s']:7.1f} s CPU (CPU share {100 * r['cpu_share']:5.1f} %)", flush=True)
+                  f"{r['cpu_s']:7.1f} s CPU (CPU share {100 * r['cpu_share']:5.1f} %{_others(r)})",
+                  flush=True)
 
     t1 = statistics.median(r["wall_s"] for r in serial)
     tw = statistics.median(r["wall_s"] for r in pooled)
@@ -150,8 +178,11 @@ def main(argv=None) -> int:
     print(f"  parallel efficiency T1/({w}·T{w}): {100 * efficiency:5.1f} % "
           f"(median of paired repeats {100 * paired:5.1f} %; goal >= {100 * EFFICIENCY_GOAL:.0f} %: "
           f"{'met' if efficiency >= EFFICIENCY_GOAL else 'NOT met'})")
-    print(f"  CPU efficiency CPU1/CPU{w}: {100 * c1 / cw:5.1f} % (extra CPU spent by the pool; "
-          f"independent of other load, an upper bound on the efficiency a quiet machine gives)")
+    print(f"  CPU efficiency CPU1/CPU{w}: {100 * c1 / cw:5.1f} % (the extra CPU the pool spends)")
+    others = [r["others_cores"] for r in serial + pooled if r["others_cores"] is not None]
+    if others:
+        print(f"  other processes kept {min(others):.2f}-{max(others):.2f} cores busy during the "
+              f"timed runs{'' if max(others) < 0.1 else ': wall times are NOT those of a quiet machine'}")
     print(f"  {GOAL_REPLICATIONS:,} replications on {w} workers, extrapolated: {extrapolated:7.1f} s "
           f"(goal < {GOAL_SECONDS:.0f} s: {'met' if extrapolated < GOAL_SECONDS else 'NOT met'}; "
           f"needs {1000 * GOAL_SECONDS * w / GOAL_REPLICATIONS:.0f} ms of CPU a replication at "
@@ -161,7 +192,8 @@ def main(argv=None) -> int:
               f"(--direct {args.direct})")
     else:
         print(f"  {GOAL_REPLICATIONS:,} replications on {w} workers, measured:     "
-              f"{direct['wall_s']:7.1f} s (CPU share {100 * direct['cpu_share']:5.1f} %; goal < "
+              f"{direct['wall_s']:7.1f} s (CPU share {100 * direct['cpu_share']:5.1f} %"
+              f"{_others(direct)}; goal < "
               f"{GOAL_SECONDS:.0f} s: {'met' if direct['wall_s'] < GOAL_SECONDS else 'NOT met'})")
     print(f"  load average before/after: {load_before[0]:.2f} / {load_after[0]:.2f}; "
           f"benchmark took {elapsed:.0f} s")
