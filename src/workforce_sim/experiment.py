@@ -66,6 +66,8 @@ class _Collector:
     def __init__(self, keep: str, keep_monthly: int, first: int = 0):
         if keep not in ("all", "summary"):
             raise ValueError(f"keep must be 'all' or 'summary', got {keep!r}")
+        if not isinstance(keep_monthly, int) or keep_monthly < 1:
+            raise ValueError(f"keep_monthly must be a whole number >= 1, got {keep_monthly!r}")
         self.running = RunningSummary() if keep == "summary" else None
         self.keep_monthly = keep_monthly if keep == "summary" else None
         self.frames: list[pd.DataFrame] = []
