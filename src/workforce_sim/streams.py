@@ -11,6 +11,8 @@ global generator anywhere in the package.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -39,7 +41,7 @@ class RandomStreams:
 
 
 class _Law:
-    """Anything with ``sample(rng, size)``, for :class:`BufferedSampler`."""
+    """Anything with ``sample(rng, size)``, for :func:`buffered_sampler`."""
 
     def __init__(self, sample):
         self.sample = sample
@@ -49,29 +51,16 @@ UNIFORM = _Law(lambda rng, size: rng.random(size))            # Uniform(0, 1)
 EXP1 = _Law(lambda rng, size: rng.exponential(1.0, size))     # Exp(1)
 
 
-class BufferedSampler:
-    """Draws from a distribution in blocks, handing values out one at a time.
+def buffered_sampler(dist, rng: np.random.Generator, block: int = 256) -> Callable[[], float]:
+    """A function that hands out draws of ``dist`` one at a time, drawn in blocks.
 
-    Sampling a block with NumPy costs about as much as one scalar draw, so this
-    keeps per-case sampling cheap. The values depend only on the stream, the
-    block size and, where several samplers share one stream, the order in which
-    they refill: two scenarios keep identical draws for a purpose while their
-    draws for it come in the same order, and drift apart once they do not.
+    Sampling a block with NumPy costs about as much as one scalar draw, and the
+    returned function is the ``__next__`` of a chain of blocks, so each draw
+    costs one C-level call. A block is drawn only when the previous one is used
+    up. The values depend only on the stream, the block size and, where several
+    samplers share one stream, the order in which they refill: two scenarios
+    keep identical draws for a purpose while their draws for it come in the
+    same order, and drift apart once they do not.
     """
-
-    __slots__ = ("_dist", "_rng", "_block", "_buf", "_i")
-
-    def __init__(self, dist, rng: np.random.Generator, block: int = 256):
-        self._dist = dist
-        self._rng = rng
-        self._block = block
-        self._buf: list[float] = []
-        self._i = 0
-
-    def __call__(self) -> float:
-        if self._i >= len(self._buf):
-            self._buf = self._dist.sample(self._rng, self._block).tolist()
-            self._i = 0
-        x = self._buf[self._i]
-        self._i += 1
-        return x
+    blocks = map(lambda _: dist.sample(rng, block).tolist(), repeat(None))
+    return chain.from_iterable(blocks).__next__

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from workforce_sim.distributions import Empirical, Exponential, Fixed, Lognormal, Triangular
-from workforce_sim.streams import BufferedSampler, RandomStreams, purpose_key
+from workforce_sim.streams import RandomStreams, buffered_sampler, purpose_key
 
 PURPOSES = ["referrals.assessment", "referrals.cp", "durations.assessment", "durations.cp",
             "pathways.cp", "initial.cla", "attrition", "recruitment", "agency", "academy"]
@@ -148,7 +148,7 @@ def test_stream_is_the_documented_seed_sequence():
     np.testing.assert_array_equal(draws(77, 4, "agency", 10), expected)
 
 
-# --------------------------------------------------------------- BufferedSampler
+# --------------------------------------------------------------- buffered_sampler
 
 DISTS = [
     Fixed(dist="fixed", value=28),
@@ -163,7 +163,8 @@ DISTS = [
 @pytest.mark.parametrize("block", [1, 7, 256])
 def test_buffered_sampler_equals_block_draws(dist, block):
     n = 3 * block + 5                      # not a whole number of blocks
-    sampler = BufferedSampler(dist, RandomStreams(3, 1)["durations.x"], block=block)
+    rng = RandomStreams(3, 1)["durations.x"]
+    sampler = buffered_sampler(dist, rng, block=block)
     got = [sampler() for _ in range(n)]
     assert all(type(v) is float for v in got)
 
@@ -172,7 +173,7 @@ def test_buffered_sampler_equals_block_draws(dist, block):
     expected = np.concatenate(blocks)[:n]
     assert got == expected.tolist()
     # the sampler has consumed exactly those whole blocks from the stream, no more
-    assert sampler._rng.bit_generator.state == direct_rng.bit_generator.state
+    assert rng.bit_generator.state == direct_rng.bit_generator.state
 
 
 def test_buffered_sampler_default_block_and_timing_independence():
@@ -180,12 +181,12 @@ def test_buffered_sampler_default_block_and_timing_independence():
     for, nor on draws interleaved from other samplers on other streams."""
     dist = DISTS[2]
     s1 = RandomStreams(5, 0)
-    a = BufferedSampler(dist, s1["durations.a"])
+    a = buffered_sampler(dist, s1["durations.a"])
     alone = [a() for _ in range(600)]
 
     s2 = RandomStreams(5, 0)
-    b = BufferedSampler(dist, s2["durations.a"])
-    other = BufferedSampler(DISTS[4], s2["durations.b"], block=3)
+    b = buffered_sampler(dist, s2["durations.a"])
+    other = buffered_sampler(DISTS[4], s2["durations.b"], block=3)
     mixed = []
     for i in range(600):
         for _ in range(i % 4):

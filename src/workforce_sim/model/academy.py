@@ -24,7 +24,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from ..calendar import day_of
-from ..streams import UNIFORM, BufferedSampler
+from ..streams import UNIFORM, buffered_sampler
 from .staff import DAYS_PER_MONTH, NQSW, TRAINEE, Worker
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ class Academy:
     def __init__(self, model: Model):
         self.model = model
         s = model.scenario
-        self.uniform = BufferedSampler(UNIFORM, model.streams["academy"])
+        self.uniform = buffered_sampler(UNIFORM, model.streams["academy"])
         for intake in s.academy.intakes:
             pathway = s.academy.pathways[intake.pathway]
             for k, d in enumerate(intake_dates(s, intake.month)):

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from simpy.events import Timeout
 
-from ..streams import EXP1, UNIFORM, BufferedSampler
+from ..streams import EXP1, UNIFORM, buffered_sampler
 from .recruitment import EPS, committed_fte
 from .staff import AGENCY, EMPLOYED, Worker
 
@@ -58,10 +58,10 @@ class Agency:
         a = model.scenario.workforce.agency
         self.policy = a
         rng = model.streams["agency"]
-        self.lead_time = BufferedSampler(a.lead_time_days, rng)
-        self.placement_days = BufferedSampler(a.placement_days, rng)
-        self.uniform = BufferedSampler(UNIFORM, rng)
-        self.exp1 = BufferedSampler(EXP1, rng)
+        self.lead_time = buffered_sampler(a.lead_time_days, rng)
+        self.placement_days = buffered_sampler(a.placement_days, rng)
+        self.uniform = buffered_sampler(UNIFORM, rng)
+        self.exp1 = buffered_sampler(EXP1, rng)
         self.requests: dict[str, list[Request]] = {t: [] for t in model.teams}
         self.extra: dict[str, float] = dict.fromkeys(model.teams, 0.0)
 

@@ -17,8 +17,6 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING
 
-from simpy.events import Timeout
-
 from .costs import Accrual
 
 if TYPE_CHECKING:
@@ -26,6 +24,7 @@ if TYPE_CHECKING:
     from .staff import Worker
 
 EPS = 1e-9  # slack for floating-point sums of case weights
+INF = float("inf")
 
 
 class Child:
@@ -51,7 +50,7 @@ class Case:
         self.remaining = remaining   # days of work still to do when next allocated
         self.queued_at = now
         self.worker = None
-        self.closes = None           # the pending closure event, while allocated
+        self.closes = None           # eid of the pending closure (kernel.py), while allocated
         self.ends_at = 0.0           # day it closes, while allocated
         self.spell = None            # row of the case log, when kept
 
@@ -157,16 +156,11 @@ class TeamState:
             q = self._head()
             case = q[0]
             need = case.weight - EPS
-            best, best_ratio = None, float("inf")
-            for w in workers:
-                load = w.load
-                if load + need <= w.capacity:
-                    if not load:             # an empty caseload: nobody can beat it
-                        best = w
-                        break
-                    ratio = load / w.capacity
-                    if ratio < best_ratio:
-                        best, best_ratio = w, ratio
+            best, best_ratio = None, INF
+            for w in workers:                # the ratio test first: it rules most out
+                ratio = w.ratio
+                if ratio < best_ratio and w.load + need <= w.capacity:
+                    best, best_ratio = w, ratio
             if best is None:
                 return
             self._waiting_changes(self.model.env.now)
@@ -180,6 +174,7 @@ class TeamState:
         now = env._now
         case.worker = worker
         worker.load += case.weight
+        worker.ratio = worker.load / worker.capacity
         worker.cases[case] = None
         self.allocations += 1
         self.wait_sum += now - case.queued_at
@@ -189,8 +184,6 @@ class TeamState:
             child.changes += 1
         child.last_worker = worker
         case.ends_at = now + case.remaining
-        ev = Timeout(env, case.remaining, case)
-        ev.callbacks.append(model.close_callback)
-        case.closes = ev
+        case.closes = env.schedule_closure(case, case.remaining)
         if model.case_log is not None:
             model.case_log.start_spell(case, now)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from simpy.events import Timeout
 
 from ..calendar import DAYS_PER_YEAR, day_of
-from ..streams import EXP1, BufferedSampler
+from ..streams import EXP1, buffered_sampler
 from .staff import DAYS_PER_MONTH, EMPLOYED, NQSW, PERMANENT, Worker
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class Attrition:
         self.levers = [(day_of(s.start_date, lv.start),
                         day_of(s.start_date, lv.end) if lv.end else float("inf"), lv)
                        for lv in p.retention]
-        self.threshold = BufferedSampler(EXP1, model.streams["attrition"])
+        self.threshold = buffered_sampler(EXP1, model.streams["attrition"])
         self.asye_days = s.workforce.nqsw.asye_months * DAYS_PER_MONTH
 
     # -- the hazard ---------------------------------------------------------------

@@ -19,18 +19,18 @@ from __future__ import annotations
 import bisect
 
 import numpy as np
-import simpy
-from simpy.events import URGENT, Timeout
+from simpy.events import Timeout
 
 from ..calendar import month_end_days
 from ..scenario import Scenario
-from ..streams import UNIFORM, BufferedSampler, RandomStreams
+from ..streams import UNIFORM, buffered_sampler, RandomStreams
 from . import demand
 from .academy import Academy
 from .agency import Agency
 from .allocation import Case, Child, TeamState
 from .attrition import Attrition
 from .costs import Costs
+from .kernel import Kernel, Urgent
 from .logs import CaseLog, StaffLog
 from .recorder import Recorder
 from .recruitment import Recruitment
@@ -45,8 +45,8 @@ class CaseKind:
         self.team = team
         self.weight = ct.weight
         self.queue_index = team.queue_index(ct.priority)
-        self.duration = BufferedSampler(ct.duration_days, streams[f"durations.{name}"])
-        self._pathway_u = BufferedSampler(UNIFORM, streams[f"pathways.{name}"])
+        self.duration = buffered_sampler(ct.duration_days, streams[f"durations.{name}"])
+        self._pathway_u = buffered_sampler(UNIFORM, streams[f"pathways.{name}"])
         self._next_names = list(ct.on_close)
         self._next_cum = np.cumsum(list(ct.on_close.values())).tolist()
         self.next_kinds: list[CaseKind] = []    # filled once every kind exists
@@ -62,25 +62,13 @@ class CaseKind:
         return None
 
 
-class _Urgent(Timeout):
-    """A timeout processed before every ordinary event due at the same time."""
-
-    def __init__(self, env, delay: float, value=None):
-        self.env = env
-        self.callbacks = []
-        self._value = value
-        self._delay = delay
-        self._ok = True
-        env.schedule(self, URGENT, delay)
-
-
 class Model:
     """One replication of a scenario."""
 
     def __init__(self, scenario: Scenario, seed: int = 0, replication: int = 0,
                  keep_case_log: bool = False):
         self.scenario = scenario
-        self.env = simpy.Environment()
+        self.env = Kernel(Case, self.close_case, self._referral)
         self.streams = RandomStreams(seed, replication)
         self.month_ends = month_end_days(scenario.start_date, scenario.horizon_months)
         self.horizon_days = self.month_ends[-1]
@@ -88,7 +76,6 @@ class Model:
         self.staff_log = StaffLog() if keep_case_log else None
         self.recorder = Recorder(self)
         self.ready = False          # processes react to staffing changes once set up
-        self.close_callback = self.close_case    # bound once: it is attached to every case
         self._next_case = 0
         self._next_child = 0
 
@@ -117,11 +104,7 @@ class Model:
         self.ready = True
         for t in self.team_list:
             self.review(t)
-        for name, ct in scenario.case_types.items():
-            times = demand.referral_times(ct, scenario, self.horizon_days,
-                                          self.streams[f"referrals.{name}"])
-            if times.size:
-                self._start_referrals(self.kinds[name], times.tolist())
+        self._referrals()
         self._next_month_end(0)
 
     # -- scheduling helpers -------------------------------------------------------
@@ -188,29 +171,34 @@ class Model:
         kind.team.join(case)
         return case
 
-    def _start_referrals(self, kind: CaseKind, times: list[float]) -> None:
-        """Referrals as a chain of timeouts with a callback: one event per referral."""
-        times.reverse()                 # pop() from the end gives them in order
-        ev = Timeout(self.env, times.pop(), (kind, times))
-        ev.callbacks.append(self._referral)
+    def _referrals(self) -> None:
+        """Every referral of the run, drawn up front and merged in time order (the
+        kernel keeps them beside its event heap)."""
+        days, kinds = [], []
+        for name, ct in self.scenario.case_types.items():
+            times = demand.referral_times(ct, self.scenario, self.horizon_days,
+                                          self.streams[f"referrals.{name}"])
+            days.append(times)
+            kinds += [self.kinds[name]] * times.size
+        days = np.concatenate(days) if days else np.empty(0)
+        order = np.argsort(days, kind="stable")
+        self.env.set_arrivals(days[order].tolist(), [kinds[i] for i in order.tolist()])
 
-    def _referral(self, event) -> None:
-        kind, times = event._value
+    def _referral(self, kind: CaseKind) -> None:
         kind.team.referrals += 1
-        self._open(kind, self._new_child(), kind.duration())
-        if times:
-            ev = Timeout(self.env, times.pop() - self.env._now, event._value)
-            ev.callbacks.append(self._referral)
+        self._next_child += 1
+        self._next_case += 1
+        case = Case(self._next_case, Child(self._next_child), kind, kind.duration(), self.env._now)
+        kind.team.n_open += 1
+        kind.team.join(case)
 
-    def close_case(self, event) -> None:
-        """Closure callback. Ignores closures made stale by a hand-over."""
-        case: Case = event._value
-        if case.closes is not event:
-            return
-        now = self.env.now
+    def close_case(self, case: Case) -> None:
+        """A case's closure falls due (the kernel has dropped stale ones)."""
+        now = self.env._now
         worker, team = case.worker, case.kind.team
         del worker.cases[case]
         worker.load = worker.load - case.weight if worker.cases else 0.0
+        worker.ratio = worker.load / worker.capacity
         case.worker = case.closes = None
         team.closures += 1
         team.n_open -= 1
@@ -243,7 +231,7 @@ class Model:
         """Month ``m`` closes before anything else happens at its end: an event dated
         the first of a month (an intake, a cohort, a referral) belongs to that month."""
         if m < len(self.month_ends) - 1:      # the last month closes after the run
-            ev = _Urgent(self.env, self.month_ends[m] - self.env.now, m)
+            ev = Urgent(self.env, self.month_ends[m] - self.env.now, m)
             ev.callbacks.append(self._month_end)
 
     def _month_end(self, event) -> None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from simpy.events import Timeout
 
 from ..calendar import day_of
-from ..streams import UNIFORM, BufferedSampler
+from ..streams import UNIFORM, buffered_sampler
 from .staff import DAYS_PER_MONTH, EMPLOYED, PERMANENT
 
 if TYPE_CHECKING:
@@ -53,8 +53,8 @@ class Recruitment:
         self.readvertise = r.readvertise_days
         self.cost_per_hire = r.cost_per_hire
         rng = model.streams["recruitment"]
-        self.time_to_hire = BufferedSampler(r.time_to_hire_days, rng)
-        self.uniform = BufferedSampler(UNIFORM, rng)
+        self.time_to_hire = buffered_sampler(r.time_to_hire_days, rng)
+        self.uniform = buffered_sampler(UNIFORM, rng)
         self.campaigns = [(day_of(s.start_date, c.start), day_of(s.start_date, c.end) + 1, c)
                           for c in r.campaigns]
         self.rounds: dict[str, list[Round]] = {t: [] for t in model.teams}

@@ -34,7 +34,7 @@ class Worker:
     """One social worker (or trainee) in a team."""
 
     __slots__ = (
-        "id", "kind", "team", "fte", "factor", "capacity", "load", "cases", "active",
+        "id", "kind", "team", "fte", "factor", "capacity", "load", "ratio", "cases", "active",
         "joined_day", "service_days_at_join", "asye_day0", "pathway", "rates", "spell",
         # leaving (permanent and NQSW): Exp(1) threshold against the integrated hazard
         "threshold", "hazard", "planned_until", "resigning", "tie_in_until", "tie_in_factor",
@@ -51,6 +51,7 @@ class Worker:
         self.factor = 0.0
         self.capacity = 0.0
         self.load = 0.0
+        self.ratio = float("inf")      # load / capacity (inf without capacity): allocation reads it
         self.cases: dict = {}          # insertion-ordered set of the cases held
         self.active = True
         self.joined_day = joined_day
@@ -101,6 +102,7 @@ class Staffing:
     def _update_capacity(self, w: Worker) -> None:
         w.factor = self._factor(w)
         w.capacity = w.team.caseload_cap * w.fte * w.factor * (1.0 - self.absence)
+        w.ratio = w.load / w.capacity if w.capacity > 0 else float("inf")
 
     # -- joining ----------------------------------------------------------------
 
@@ -183,6 +185,7 @@ class Staffing:
         team.workers.remove(w)
         w.active = False
         w.capacity = 0.0
+        w.ratio = float("inf")
         if w.kind in EMPLOYED:
             team.leavers_permanent += 1
             team.leavers_permanent_fte += w.fte
