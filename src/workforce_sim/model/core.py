@@ -23,7 +23,7 @@ from simpy.events import Timeout
 
 from ..calendar import month_end_days
 from ..scenario import Scenario
-from ..streams import UNIFORM, buffered_sampler, RandomStreams
+from ..streams import UNIFORM, RandomStreams, buffered_sampler
 from . import demand
 from .academy import Academy
 from .agency import Agency
