@@ -9,6 +9,8 @@ seed giving the same bits.
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +18,8 @@ from hypothesis import strategies as st
 
 from workforce_sim import Scenario, simulate
 from workforce_sim.experiment import _monthly_frame
-from workforce_sim.model import Model
+from workforce_sim.model import Model, core
+from workforce_sim.model.allocation import TeamState
 from workforce_sim.model.recorder import COLUMNS
 
 DISTS = st.one_of(
@@ -146,3 +149,32 @@ def test_same_seed_same_bits(scenario, seed):
     b = simulate(scenario, seed=seed).monthly
     pd.testing.assert_frame_equal(a, b, check_exact=True)
     assert list(a.columns[2:]) == list(COLUMNS)
+
+
+class PlainRule(TeamState):
+    """The allocation rule exactly as stated, without the engine's shortcuts: every
+    new case joins the queue first, and every closure scans the whole team."""
+
+    def join(self, case):
+        now = self.model.env._now
+        case.queued_at = now
+        q = self._enqueue(case, now)
+        if q[0] is case and self._head() is q:
+            self.allocate()
+
+    def freed(self, worker):
+        self.allocate()
+
+
+@COMMON
+@given(scenarios(), st.integers(0, 2**32 - 1), st.integers(0, 4))
+def test_shortcuts_choose_what_the_plain_rule_chooses(scenario, seed, departures):
+    """Straight-to-a-worker admission and the closing-worker check (allocation.py)
+    give the same run, case by case, as queueing every case and scanning every time."""
+    fast = run_with_departures(scenario, seed, departures)
+    with patch.object(core, "TeamState", PlainRule):
+        plain = run_with_departures(scenario, seed, departures)
+    assert all(isinstance(t, PlainRule) for t in plain.team_list)
+    assert fast.recorder.rows == plain.recorder.rows or \
+        _monthly_frame(fast).equals(_monthly_frame(plain))      # NaN != NaN in raw rows
+    pd.testing.assert_frame_equal(fast.case_log.frame(), plain.case_log.frame(), check_exact=True)

@@ -73,6 +73,7 @@ class TeamState:
         self.n_waiting = 0
         self.n_open = 0
         self._wait_t = 0.0           # last time n_waiting changed, for the waiting area
+        self.full_for = INF          # nobody has room for a case this heavy (see freed)
         self.accrual = Accrual()     # FTE-days and £ by kind (costs.py)
         self.reset_flows()
 
@@ -105,16 +106,30 @@ class TeamState:
     # -- the queue ------------------------------------------------------------
 
     def join(self, case: Case) -> None:
-        """A new case joins the back of its priority class."""
+        """A new case joins the back of its priority class, and is allocated at once
+        if it is the head and fits. Into an empty queue it goes straight to a worker
+        when anyone has room (the same choice, without queueing it first)."""
         now = self.model.env._now       # the property costs a call on the hot path
+        case.queued_at = now
+        if not self.n_waiting:
+            best = self._best(case.weight)
+            if best is not None:
+                self.assign(case, best)
+                return
+            self.full_for = case.weight
+            self._enqueue(case, now)
+            return
+        q = self._enqueue(case, now)
+        if q[0] is case and self._head() is q:   # it is the new head: it may fit
+            self.allocate()
+
+    def _enqueue(self, case: Case, now: float) -> deque:
         self.waiting_area += self.n_waiting * (now - self._wait_t)
         self._wait_t = now
-        case.queued_at = now
         q = self.queues[case.kind.queue_index]
         q.append(case)
         self.n_waiting += 1
-        if q[0] is case and self._head() is q:   # it is the new head: it may fit
-            self.allocate()
+        return q
 
     def hand_over(self, worker: Worker) -> None:
         """Every case of a departing worker goes back to the head of its class."""
@@ -149,24 +164,50 @@ class TeamState:
 
     # -- the rule -------------------------------------------------------------
 
+    def _best(self, weight: float) -> Worker | None:
+        """The worker with the lowest load/capacity who has room for ``weight``
+        (the first in the team's list on a tie), or None."""
+        need = weight - EPS
+        best, best_ratio = None, INF
+        for w in self.workers:               # the ratio test first: it rules most out
+            ratio = w.ratio
+            if ratio < best_ratio and w.load + need <= w.capacity:
+                best, best_ratio = w, ratio
+        return best
+
     def allocate(self) -> None:
-        """Allocate from the head of the queue while the head fits somewhere."""
-        workers = self.workers
+        """Allocate from the head of the queue while the head fits somewhere. When it
+        stops, nobody has room for a case of weight ``full_for`` (the head's)."""
         while self.n_waiting:
             q = self._head()
             case = q[0]
-            need = case.weight - EPS
-            best, best_ratio = None, INF
-            for w in workers:                # the ratio test first: it rules most out
-                ratio = w.ratio
-                if ratio < best_ratio and w.load + need <= w.capacity:
-                    best, best_ratio = w, ratio
+            best = self._best(case.weight)
             if best is None:
+                self.full_for = case.weight
                 return
-            self._waiting_changes(self.model.env.now)
+            self._waiting_changes(self.model.env._now)
             q.popleft()
             self.n_waiting -= 1
             self.assign(case, best)
+
+    def freed(self, worker: Worker) -> None:
+        """``worker`` has just closed a case while others wait. Every other worker's
+        room has only shrunk since the queue last stopped, so none can take a head
+        of weight ``full_for`` or more: only ``worker`` is looked at for those (the
+        rule's own answer, without the scan over the team)."""
+        while self.n_waiting:
+            q = self._head()
+            case = q[0]
+            if case.weight < self.full_for:
+                self.allocate()
+                return
+            if not worker.load + (case.weight - EPS) <= worker.capacity:   # as _best tests it
+                self.full_for = case.weight
+                return
+            self._waiting_changes(self.model.env._now)
+            q.popleft()
+            self.n_waiting -= 1
+            self.assign(case, worker)
 
     def assign(self, case: Case, worker: Worker) -> None:
         model = self.model

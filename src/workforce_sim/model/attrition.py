@@ -83,13 +83,14 @@ class Attrition:
         ratio = max(w.load / w.capacity, team_ratio)
         return 1.0 + self.pressure_elasticity * max(0.0, min(ratio, 10.0) - self.pressure_threshold)
 
-    def _breaks(self, w: Worker, a: float, b: float) -> list[float]:
-        """Days in (a, b) where this worker's hazard may change."""
+    def _breaks(self, w: Worker) -> list[float]:
+        """Days where this worker's hazard may change, sorted. They are fixed from
+        the day they become an employee (``start``) until they leave."""
         points = [w.early_until, w.tie_in_until, self._asye_end(w)]
         points += [w.joined_day + y * DAYS_PER_YEAR - w.service_days_at_join for y in self.band_years]
         for start, end, _ in self.levers:
             points += [start, end]
-        return sorted(p for p in set(points) if a < p < b)
+        return sorted(set(points))
 
     # -- planning -----------------------------------------------------------------
 
@@ -99,6 +100,7 @@ class Attrition:
         w.hazard = 0.0
         w.planned_until = -1.0
         w.resigning = False
+        w.breaks = self._breaks(w)
         self.plan(w)
 
     def plan(self, w: Worker, team_ratio: float | None = None) -> None:
@@ -119,7 +121,8 @@ class Attrition:
             if team_ratio is None:
                 team_ratio = w.team.demand_ratio()
             pressure = self.pressure(w, team_ratio)
-        edges = [now, *self._breaks(w, now, until), until]
+        breaks = w.breaks
+        edges = [now, *breaks[bisect.bisect_right(breaks, now):bisect.bisect_left(breaks, until)], until]
         for a, b in zip(edges, edges[1:], strict=False):
             rate = self.annual_rate(w, (a + b) / 2, pressure) / DAYS_PER_YEAR
             gained = rate * (b - a)
@@ -132,10 +135,16 @@ class Attrition:
             w.hazard += gained
 
     def month_end(self) -> None:
+        """Re-read caseload pressure and plan the month ahead. Workers in teams that
+        hold no cases, or everyone when pressure has no effect, were planned to the
+        horizon when they started."""
+        if not self.pressure_elasticity:
+            return
         for team in self.model.team_list:
-            ratio = team.demand_ratio() if team.holds_cases and self.pressure_elasticity else 0.0
-            for w in team.workers:
-                self.plan(w, ratio)
+            if team.holds_cases:
+                ratio = team.demand_ratio()
+                for w in team.workers:
+                    self.plan(w, ratio)
 
     def _resign(self, event) -> None:
         w: Worker = event.value

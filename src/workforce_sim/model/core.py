@@ -209,7 +209,7 @@ class Model:
             if nxt is not None:
                 self._continue(case, nxt, worker)
         if team.n_waiting:
-            team.allocate()
+            team.freed(worker)
 
     def _continue(self, case: Case, kind: CaseKind, worker) -> None:
         """The child's case goes on as another type; in the same team it stays with

@@ -37,7 +37,7 @@ class Worker:
         "id", "kind", "team", "fte", "factor", "capacity", "load", "ratio", "cases", "active",
         "joined_day", "service_days_at_join", "asye_day0", "pathway", "rates", "spell",
         # leaving (permanent and NQSW): Exp(1) threshold against the integrated hazard
-        "threshold", "hazard", "planned_until", "resigning", "tie_in_until", "tie_in_factor",
+        "threshold", "hazard", "planned_until", "breaks", "resigning", "tie_in_until", "tie_in_factor",
         "early_until", "early_rate",
         # agency placements
         "releasing", "placement",
@@ -63,6 +63,7 @@ class Worker:
         self.threshold = float("inf")
         self.hazard = 0.0
         self.planned_until = -1.0      # the hazard has been integrated up to this day
+        self.breaks: list[float] = []  # days where the hazard may change (attrition.py)
         self.resigning = False
         self.tie_in_until = -1.0
         self.tie_in_factor = 1.0
