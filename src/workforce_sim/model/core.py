@@ -52,14 +52,10 @@ class CaseKind:
         self.next_kinds: list[CaseKind] = []    # filled once every kind exists
 
     def next_kind(self) -> CaseKind | None:
-        """What a closing case continues as (None: it closes for good)."""
-        if not self._next_cum:
-            return None
-        u = self._pathway_u()
-        for kind, cum in zip(self.next_kinds, self._next_cum, strict=True):
-            if u < cum:
-                return kind
-        return None
+        """What a closing case continues as (None: it closes for good): the first
+        kind whose cumulative probability exceeds a uniform draw."""
+        i = bisect.bisect_right(self._next_cum, self._pathway_u())
+        return self.next_kinds[i] if i < len(self.next_kinds) else None
 
 
 class Model:

@@ -87,12 +87,16 @@ class Recorder:
         now = model.env.now
         campaign = model.costs.campaign_cost(self._month_start, now)
         total_est = sum(t.establishment_fte for t in model.team_list)
-        rows = []
+        rows, loads, ratios, over = [], [], [], 0
         for t in model.team_list:
             share = _ratio(t.establishment_fte, total_est) if total_est > 0 else 1 / len(model.team_list)
-            rows.append(self._team(t, now, campaign * share))
+            team_loads = self._loads(t)
+            rows.append(self._team(t, now, campaign * share, team_loads))
+            loads += team_loads[0]
+            ratios += team_loads[1]
+            over += team_loads[2]
         service = {c: sum(r[c] for r in rows) for c in ADDITIVE}
-        service.update(self._caseloads([w for t in model.team_list for w in t.workers]))
+        service.update(self._caseloads(loads, ratios, over))
         service["wait_sum"] = sum(r["wait_sum"] for r in rows)
         service["turnover_rate_12m"] = self._turnover("all", service)
         for t, r in zip(model.team_list, rows, strict=True):
@@ -104,7 +108,7 @@ class Recorder:
 
     # -- pieces -----------------------------------------------------------------
 
-    def _team(self, team: TeamState, now: float, campaign_cost: float) -> dict:
+    def _team(self, team: TeamState, now: float, campaign_cost: float, loads: tuple) -> dict:
         team._waiting_changes(now)
         fte = {PERMANENT: 0.0, NQSW: 0.0, AGENCY: 0.0}
         trainees = 0
@@ -142,21 +146,24 @@ class Recorder:
         }
         r["cost_total"] = (r["cost_permanent"] + r["cost_agency"] + r["cost_academy"]
                            + r["cost_recruitment"])
-        r.update(self._caseloads(team.workers))
+        r.update(self._caseloads(*loads))
         r["turnover_rate_12m"] = self._turnover(team.name, r)
         return r
 
     @staticmethod
-    def _caseloads(workers) -> dict:
-        loads, ratios, over = [], [], 0
-        for w in workers:
-            if w.kind == TRAINEE or not w.team.holds_cases:
-                continue
-            loads.append(len(w.cases))
-            if w.capacity > 0:
-                ratios.append(w.load / w.capacity)
-            over += w.load > w.capacity + EPS
-        loads.sort()
+    def _loads(team: TeamState) -> tuple[list[int], list[float], int]:
+        """Of the team's case-holding workers: caseloads (cases held), load/capacity
+        ratios, and how many hold more than their capacity."""
+        if not team.holds_cases:
+            return [], [], 0
+        held = [w for w in team.workers if w.kind != TRAINEE]
+        return ([len(w.cases) for w in held],
+                [w.load / w.capacity for w in held if w.capacity > 0],
+                sum(w.load > w.capacity + EPS for w in held))
+
+    @staticmethod
+    def _caseloads(loads: list[int], ratios: list[float], over: int) -> dict:
+        loads = sorted(loads)
         return {"caseload_mean": _ratio(sum(loads), len(loads)),
                 "caseload_p90": quantile(loads, 0.9),
                 "caseload_max": loads[-1] if loads else math.nan,
