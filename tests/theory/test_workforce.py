@@ -574,6 +574,70 @@ def test_retention_lever_cost_is_rate_times_covered_fte_days():
                          rel=1e-7, abs_=1e-6)
 
 
+# ==================================================== 7. pressure-dependent hazard
+# Caseload pressure is read at joining and at each month end and held until the
+# next reading; plans run to the horizon while pressure adds nothing and are
+# replaced when it changes. Whatever the bookkeeping, a worker must resign
+# exactly when their hazard, integrated from joining under the pressures read,
+# reaches their threshold, and nobody may have reached it without resigning.
+
+
+def test_resignation_is_where_the_integrated_hazard_reaches_the_threshold(monkeypatch):
+    from workforce_sim.model.attrition import Attrition
+
+    readings, starts, resigned = {}, {}, {}
+    pressure, start, resign = Attrition.pressure, Attrition.start, Attrition._resign
+
+    def read(self, w, ratio):
+        p = pressure(self, w, ratio)
+        readings.setdefault(w.id, []).append((self.model.env.now, p))
+        return p
+
+    def started(self, w):
+        starts[w.id] = (self.model.env.now, w)
+        readings.pop(w.id, None)
+        start(self, w)
+
+    def resigning(self, event):
+        w = event.value[0]
+        was = w.resigning
+        resign(self, event)
+        if w.resigning and not was:
+            resigned[w.id] = self.model.env.now
+
+    monkeypatch.setattr(Attrition, "pressure", read)
+    monkeypatch.setattr(Attrition, "start", started)
+    monkeypatch.setattr(Attrition, "_resign", resigning)
+    s = scenario({"t": {"establishment_fte": 6, "caseload_cap": 4, "staff": {"permanent": 6}}}, 36,
+                 case_types={"c": {"team": "t", "referrals_per_year": 400, "initial_open": 20,
+                                   "duration_days": {"dist": "exponential", "mean": 25}}},
+                 workforce={"permanent": {"pressure_elasticity": 2.0, "pressure_threshold": 0.8,
+                                          "turnover_by_service_years": [[0, 0.6], [2, 0.3]],
+                                          "retention": [{"start": "2026-01-01", "end": "2026-07-01",
+                                                         "turnover_factor": 0.4}]}},
+                 recruitment={"time_to_hire_days": {"dist": "fixed", "value": 20}})
+    model = Model(s, SEED, 0).run()
+    attrition = model.attrition
+    varied = sum(len({p for _, p in r}) > 1 for r in readings.values())
+    assert len(resigned) >= 10 and varied >= 5       # the test exercises re-planning
+
+    for wid, (t0, w) in starts.items():
+        end = resigned.get(wid, model.horizon_days)
+        times = [t for t, _ in readings[wid]] + [end]
+        hazard = 0.0
+        for (a, p), b in zip(readings[wid], times[1:], strict=True):
+            b = min(b, end)
+            cuts = sorted({a, b, *(x for x in w.breaks if a < x < b)})
+            for lo, hi in zip(cuts, cuts[1:], strict=False):
+                hazard += attrition.annual_rate(w, (lo + hi) / 2, p) / DPY * (hi - lo)
+            if b >= end:
+                break
+        if wid in resigned:
+            assert hazard == pytest.approx(w.threshold, rel=REL)
+        elif w.active or not w.resigning:
+            assert hazard < w.threshold * (1 + REL)
+
+
 # ============================================= events dated the first of a month
 # Month k covers [month_ends[k-1], month_ends[k]): the month close runs before any
 # other event at the same instant (regression tests for a bug where it ran after).

@@ -98,46 +98,64 @@ class Attrition:
         """A new employee: draw their threshold and plan ahead."""
         w.threshold = self.threshold()
         w.hazard = 0.0
-        w.planned_until = -1.0
+        w.plan_from = w.planned_until = -1.0
+        w.plan += 1                   # cancels anything planned before
         w.resigning = False
         w.breaks = self._breaks(w)
         self.plan(w)
 
     def plan(self, w: Worker, team_ratio: float | None = None) -> None:
-        """Integrate the hazard from now to the next month end (to the horizon for
-        someone whose hazard cannot depend on caseload pressure); schedule the
-        resignation if the threshold is crossed on the way."""
+        """Plan the worker's hazard from now at the caseload pressure read now: to
+        the horizon while pressure adds nothing (and for someone whose hazard cannot
+        depend on it), else to the next month end, when it is read again. A plan in
+        force whose pressure is unchanged stands; one whose pressure has changed is
+        replaced from now, its resignation (if any) cancelled."""
         model = self.model
-        now = model.env.now
-        if not w.active or w.hazard >= w.threshold or w.kind not in EMPLOYED \
-                or w.planned_until > now:
-            return        # gone, resignation already scheduled, or already planned past now
-        pressure_free = self.pressure_elasticity == 0 or not w.team.holds_cases
-        until = model.horizon_days if pressure_free else model.next_month_end(now)
-        w.planned_until = until
-        if pressure_free:
+        now = model.env._now
+        if not w.active or w.resigning or w.kind not in EMPLOYED:
+            return
+        free = self.pressure_elasticity == 0 or not w.team.holds_cases
+        if free:
             pressure = 1.0
         else:
             if team_ratio is None:
                 team_ratio = w.team.demand_ratio()
             pressure = self.pressure(w, team_ratio)
-        breaks = w.breaks
-        edges = [now, *breaks[bisect.bisect_right(breaks, now):bisect.bisect_left(breaks, until)], until]
-        for a, b in zip(edges, edges[1:], strict=False):
-            rate = self.annual_rate(w, (a + b) / 2, pressure) / DAYS_PER_YEAR
-            gained = rate * (b - a)
-            if w.hazard + gained >= w.threshold:
-                t = a + (w.threshold - w.hazard) / rate
-                w.hazard = w.threshold
-                ev = Timeout(model.env, t - now, w)
-                ev.callbacks.append(self._resign)
+        if w.planned_until > now:                 # a plan is in force
+            if pressure == w.plan_pressure:
                 return
-            w.hazard += gained
+            crossed, hazard = self._integrate(w, w.plan_from, now, w.plan_pressure, w.hazard)
+            if crossed is not None:
+                return                            # its resignation falls due now
+            w.hazard = hazard
+            w.plan += 1
+        elif w.plan_from >= 0:                    # the last plan ran out: carry its hazard on
+            w.hazard = w.hazard_until
+        until = model.horizon_days if pressure == 1.0 or free else model.next_month_end(now)
+        w.plan_from, w.planned_until, w.plan_pressure = now, until, pressure
+        crossed, w.hazard_until = self._integrate(w, now, until, pressure, w.hazard)
+        if crossed is not None:
+            ev = Timeout(model.env, crossed - now, (w, w.plan))
+            ev.callbacks.append(self._resign)
+
+    def _integrate(self, w: Worker, a: float, b: float, pressure: float,
+                   hazard: float) -> tuple[float | None, float]:
+        """Integrate the hazard over [a, b] from ``hazard``, piece by piece between
+        the worker's break days: (the day it reaches the threshold or None, the
+        integrated hazard at b)."""
+        breaks = w.breaks
+        edges = [a, *breaks[bisect.bisect_right(breaks, a):bisect.bisect_left(breaks, b)], b]
+        for lo, hi in zip(edges, edges[1:], strict=False):
+            rate = self.annual_rate(w, (lo + hi) / 2, pressure) / DAYS_PER_YEAR
+            gained = rate * (hi - lo)
+            if hazard + gained >= w.threshold:
+                return lo + (w.threshold - hazard) / rate, w.threshold
+            hazard += gained
+        return None, hazard
 
     def month_end(self) -> None:
-        """Re-read caseload pressure and plan the month ahead. Workers in teams that
-        hold no cases, or everyone when pressure has no effect, were planned to the
-        horizon when they started."""
+        """Re-read caseload pressure in the teams that hold cases (elsewhere, and
+        everywhere when pressure has no effect, plans run to the horizon)."""
         if not self.pressure_elasticity:
             return
         for team in self.model.team_list:
@@ -147,9 +165,9 @@ class Attrition:
                     self.plan(w, ratio)
 
     def _resign(self, event) -> None:
-        w: Worker = event.value
-        if not w.active or w.kind not in EMPLOYED:
-            return
+        w, plan = event.value
+        if w.plan != plan or not w.active or w.kind not in EMPLOYED:
+            return                                # replaced by a later plan, or gone
         w.resigning = True
         model = self.model
         model.review(w.team)      # recruitment starts at resignation

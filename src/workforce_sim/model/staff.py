@@ -37,7 +37,8 @@ class Worker:
         "id", "kind", "team", "fte", "factor", "capacity", "load", "ratio", "cases", "active",
         "joined_day", "service_days_at_join", "asye_day0", "pathway", "rates", "spell",
         # leaving (permanent and NQSW): Exp(1) threshold against the integrated hazard
-        "threshold", "hazard", "planned_until", "breaks", "resigning", "tie_in_until", "tie_in_factor",
+        "threshold", "hazard", "hazard_until", "plan", "plan_from", "planned_until", "plan_pressure",
+        "breaks", "resigning", "tie_in_until", "tie_in_factor",
         "early_until", "early_rate",
         # agency placements
         "releasing", "placement",
@@ -61,8 +62,12 @@ class Worker:
         self.rates = (0.0,) * 8        # what they add to the team's accruals (costs.py)
         self.spell = None              # row of the staff log, when kept
         self.threshold = float("inf")
-        self.hazard = 0.0
-        self.planned_until = -1.0      # the hazard has been integrated up to this day
+        self.hazard = 0.0              # integrated hazard at plan_from (attrition.py)
+        self.hazard_until = 0.0        # ... and at planned_until, if no resignation on the way
+        self.plan = 0                  # number of the plan in force: older resignations are void
+        self.plan_from = -1.0          # the plan in force covers [plan_from, planned_until]
+        self.planned_until = -1.0
+        self.plan_pressure = 1.0       # the pressure multiplier it was made with
         self.breaks: list[float] = []  # days where the hazard may change (attrition.py)
         self.resigning = False
         self.tie_in_until = -1.0
