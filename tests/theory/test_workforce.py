@@ -594,7 +594,7 @@ def test_resignation_is_where_the_integrated_hazard_reaches_the_threshold(monkey
         return p
 
     def started(self, w):
-        starts[w.id] = (self.model.env.now, w)
+        starts[w.id] = w
         readings.pop(w.id, None)
         start(self, w)
 
@@ -621,7 +621,7 @@ def test_resignation_is_where_the_integrated_hazard_reaches_the_threshold(monkey
     varied = sum(len({p for _, p in r}) > 1 for r in readings.values())
     assert len(resigned) >= 10 and varied >= 5       # the test exercises re-planning
 
-    for wid, (t0, w) in starts.items():
+    for wid, w in starts.items():             # from the reading made at joining
         end = resigned.get(wid, model.horizon_days)
         times = [t for t, _ in readings[wid]] + [end]
         hazard = 0.0
