@@ -41,6 +41,7 @@ from workforce_sim import Scenario
 from workforce_sim.calendar import add_months
 from workforce_sim.model import Model
 from workforce_sim.model.recorder import COLUMNS
+from workforce_sim.model.staff import UNITS_PER_FTE
 
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
@@ -255,8 +256,17 @@ class Run:
                 if x.load > x.capacity + 1e-9:
                     self.over_capacity.append((model.env.now, x.id, x.kind, x.load, x.capacity))
 
+        self.reviews, self.tally_errors = 0, []
+        review = model.review
+
+        def checked_review(team):
+            self.reviews += 1
+            self.tally_errors += fte_tally_errors(team, model.env.now)
+            review(team)
+
         log.change, log.end, recorder.close_month = logged_change, logged_end, counted_close
         staffing._settled = checked_settled
+        model.review = checked_review
         self.model = model.run()
         self.scenario = scenario
         self.monthly = pd.DataFrame(recorder.rows, columns=["m", "team", *COLUMNS])
@@ -407,6 +417,8 @@ def test_workforce_invariants(data, seed):
     assert set(cases["team"]) <= {t for t, v in s.teams.items() if v.holds_cases}
     check_nobody_over_capacity(run, df)
     check_no_resignation_at_zero_hazard(run, tie_in=True, levers=True)
+    errors = run.tally_errors + [e for t in model.team_list for e in fte_tally_errors(t, H)]
+    assert not errors, errors[:5]
 
     heads, pathway_of_day = intake_heads(s, M, month_ends)
     costs = s.workforce
@@ -430,6 +442,21 @@ def test_workforce_invariants(data, seed):
 
 
 # -------------------------------------------------------------------------- checks
+
+
+def fte_tally_errors(team, now) -> list[tuple]:
+    """The team's running FTE tallies (read by recruitment and agency cover) against
+    the workers in post, summed exactly (``math.fsum`` is correctly rounded, as is
+    the tallies' division): they must agree to the bit."""
+    ws = team.workers
+    truth = {
+        "employed": math.fsum(w.fte for w in ws if w.kind in ("permanent", "nqsw")),
+        "committed": math.fsum(w.fte for w in ws if w.kind in ("permanent", "nqsw")
+                               and not w.resigning),
+        "agency": math.fsum(w.fte for w in ws if w.kind == "agency" and not w.releasing),
+    }
+    kept = {k: getattr(team, f"{k}_units") / UNITS_PER_FTE for k in truth}
+    return [(now, team.name, k, kept[k], truth[k]) for k in truth if kept[k] != truth[k]]
 
 
 def check_staff_log(run: Run, lo, hi, H) -> None:

@@ -30,7 +30,7 @@ from simpy.events import Timeout
 
 from ..streams import EXP1, UNIFORM, buffered_sampler
 from .recruitment import EPS, committed_fte
-from .staff import AGENCY, EMPLOYED, Worker
+from .staff import AGENCY, UNITS_PER_FTE, Worker
 
 if TYPE_CHECKING:
     from .allocation import TeamState
@@ -49,7 +49,7 @@ class Request:
 
 def vacancy_fte(team: TeamState) -> float:
     """DfE: establishment less employees in post (an agency-covered post is still vacant)."""
-    return max(0.0, team.establishment_fte - sum(w.fte for w in team.workers if w.kind in EMPLOYED))
+    return max(0.0, team.establishment_fte - team.employed_units / UNITS_PER_FTE)
 
 
 class Agency:
@@ -74,8 +74,7 @@ class Agency:
 
     def cover(self, team: TeamState) -> float:
         """Agency FTE on placement and not released, plus requests under way."""
-        on = sum(w.fte for w in team.workers if w.kind == AGENCY and not w.releasing)
-        return on + len(self.requests[team.name])
+        return team.agency_units / UNITS_PER_FTE + len(self.requests[team.name])
 
     def review(self, team: TeamState) -> None:
         goal, current = self.goal(team), self.cover(team)
@@ -173,6 +172,7 @@ class Agency:
 
     def _release(self, w: Worker) -> None:
         w.releasing = True
+        w.retally()
         ev = Timeout(self.model.env, self.policy.release_notice_days, w)
         ev.callbacks.append(lambda e: self.model.staffing.leave(e.value))
 

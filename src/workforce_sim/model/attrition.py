@@ -101,6 +101,7 @@ class Attrition:
         w.plan_from = w.planned_until = -1.0
         w.plan += 1                   # cancels anything planned before
         w.resigning = False
+        w.retally()
         w.breaks = self._breaks(w)
         self.plan(w)
 
@@ -169,6 +170,7 @@ class Attrition:
         if w.plan != plan or not w.active or w.kind not in EMPLOYED:
             return                                # replaced by a later plan, or gone
         w.resigning = True
+        w.retally()
         model = self.model
         model.review(w.team)      # recruitment starts at resignation
         ev = Timeout(model.env, self.notice_days, w)

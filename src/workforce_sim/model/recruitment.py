@@ -21,7 +21,7 @@ from simpy.events import Timeout
 
 from ..calendar import day_of
 from ..streams import UNIFORM, buffered_sampler
-from .staff import DAYS_PER_MONTH, EMPLOYED, PERMANENT
+from .staff import DAYS_PER_MONTH, PERMANENT, UNITS_PER_FTE
 
 if TYPE_CHECKING:
     from .allocation import TeamState
@@ -41,7 +41,7 @@ class Round:
 
 def committed_fte(team: TeamState) -> float:
     """FTE of employees in post who are staying (not working their notice)."""
-    return sum(w.fte for w in team.workers if w.kind in EMPLOYED and not w.resigning)
+    return team.committed_units / UNITS_PER_FTE
 
 
 class Recruitment:

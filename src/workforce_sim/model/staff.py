@@ -28,6 +28,14 @@ PERMANENT, NQSW, AGENCY, TRAINEE = "permanent", "nqsw", "agency", "trainee"
 EMPLOYED = (PERMANENT, NQSW)
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 RAMP_STEP_DAYS = 7.0
+UNITS_PER_FTE = 1 << 1074      # every float is a whole number of 2**-1074
+
+
+def fte_units(fte: float) -> int:
+    """``fte`` as a whole number of units: sums of units are exact, so a team's FTE
+    totals can be kept up to date without rounding drift."""
+    p, q = fte.as_integer_ratio()           # q is a power of two, at most 2**1074
+    return p << (1075 - q.bit_length())
 
 
 class Worker:
@@ -42,6 +50,8 @@ class Worker:
         "early_until", "early_rate",
         # agency placements
         "releasing", "placement",
+        # what the worker adds to the team's FTE tallies (retally)
+        "units", "counted",
     )
 
     def __init__(self, wid: int, kind: str, team: TeamState, fte: float, joined_day: float):
@@ -76,6 +86,23 @@ class Worker:
         self.early_rate = 0.0
         self.releasing = False
         self.placement = 0             # placement number: stale placement events are ignored
+        self.units = fte_units(fte)
+        self.counted = (False, False, False)   # (employed, committed, agency cover)
+
+    def retally(self) -> None:
+        """Bring the team's FTE tallies in line with this worker, after a change to
+        their kind, ``active``, ``resigning`` or ``releasing``: employed (permanent
+        and NQSW), committed (employed and not working their notice), and agency
+        cover (on placement and not released)."""
+        employed = self.active and self.kind in EMPLOYED
+        committed = employed and not self.resigning
+        cover = self.active and self.kind == AGENCY and not self.releasing
+        was_employed, was_committed, was_cover = self.counted
+        team, u = self.team, self.units
+        team.employed_units += (employed - was_employed) * u
+        team.committed_units += (committed - was_committed) * u
+        team.agency_units += (cover - was_cover) * u
+        self.counted = (employed, committed, cover)
 
     def service_years(self, day: float) -> float:
         return (self.service_days_at_join + day - self.joined_day) / DAYS_PER_YEAR
@@ -139,6 +166,7 @@ class Staffing:
     def _settled(self, w: Worker) -> None:
         """After any change to a worker: capacity, costs, log, then the team's other processes."""
         model = self.model
+        w.retally()
         self._update_capacity(w)
         model.costs.refresh(w)
         if model.staff_log is not None:
@@ -190,6 +218,7 @@ class Staffing:
         team = w.team
         team.workers.remove(w)
         w.active = False
+        w.retally()
         w.capacity = 0.0
         w.ratio = float("inf")
         if w.kind in EMPLOYED:

@@ -1,0 +1,111 @@
+"""The kernel's lean paths process events exactly where plain SimPy would.
+
+Closures sit in a heap of their own and referrals in a list beside SimPy's
+heap (``model/kernel.py``). The claim is that this changes nothing about the
+order of events: a closure is processed exactly where a SimPy ``Timeout`` made
+at the same moment would be, a referral comes after anything scheduled for the
+same instant, and a closure made stale (the case was handed over) does nothing.
+Hypothesis draws schedules full of ties (delays from a handful of whole days,
+events that schedule more events, ``Urgent`` timeouts, stale closures) and the
+order is compared with a plain ``simpy.Environment`` in which every closure is
+an ordinary ``Timeout``.
+"""
+
+from __future__ import annotations
+
+import simpy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workforce_sim.model.kernel import Kernel, Urgent
+
+DELAYS = st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0])
+# An item: what it is, its delay, whether its closure is made stale, and the items
+# it schedules when it is processed (one level deep).
+LEAF = st.tuples(st.sampled_from(["timeout", "urgent", "closure"]), DELAYS, st.booleans())
+ITEM = st.tuples(st.sampled_from(["timeout", "urgent", "closure"]), DELAYS, st.booleans(),
+                 st.lists(LEAF, max_size=3))
+
+
+class FakeCase:
+    __slots__ = ("label", "closes")
+
+    def __init__(self, label):
+        self.label = label
+        self.closes = None
+
+
+def simulate(items, referral_days, lean: bool) -> list:
+    """Process ``items`` (scheduled at time 0) and the referrals; the order of labels."""
+    order = []
+    cases = {}
+
+    def on_close(case):
+        order.append((env.now, case.label))
+        follow(case.label)
+
+    def on_referral(label):
+        order.append((env.now, label))
+
+    env = Kernel(on_close, on_referral) if lean else simpy.Environment()
+
+    def schedule(label, what, delay, stale):
+        if what == "closure":
+            case = cases[label] = FakeCase(label)
+            if lean:
+                case.closes = env.schedule_closure(case, delay)
+            else:
+                ev = env.timeout(delay)
+                case.closes = ev
+                ev.callbacks.append(lambda e, c=case: c.closes is e and on_close(c))
+            if stale:
+                case.closes = -1 if lean else None     # handed over: this closure is void
+            return
+        ev = Urgent(env, delay) if what == "urgent" else env.timeout(delay)
+        ev.callbacks.append(lambda e: (order.append((env.now, label)), follow(label)))
+
+    children = {}
+
+    def follow(label):
+        for j, (what, delay, stale) in enumerate(children.get(label, [])):
+            schedule(f"{label}.{j}", what, delay, stale)
+
+    for i, (what, delay, stale, kids) in enumerate(items):
+        children[str(i)] = kids
+        schedule(str(i), what, delay, stale)
+
+    if lean:
+        env.set_arrivals(referral_days, [f"r{k}" for k in range(len(referral_days))])
+        env.run(until=10.0)
+    else:
+        env.process(_referrals(env, referral_days, on_referral))
+        env.run(until=10.0)
+    return order
+
+
+def _referrals(env, days, on_referral):
+    """Each referral after everything else due at its instant, in the order drawn."""
+    for k, day in enumerate(days):
+        yield env.timeout(day - env.now)
+        while env.peek() == env.now:        # others are still due now: let them go first
+            yield env.timeout(0)
+        on_referral(f"r{k}")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ITEM, max_size=12),
+       st.lists(st.sampled_from([0.5, 1.0, 2.0, 2.5, 4.0]), max_size=4).map(sorted))
+def test_closures_and_referrals_keep_simpy_order(items, referral_days):
+    assert simulate(items, referral_days, lean=True) == simulate(items, referral_days, lean=False)
+
+
+def test_run_stops_before_until_and_sets_the_clock():
+    seen = []
+    env = Kernel(lambda c: seen.append(("close", env.now)), lambda k: seen.append((k, env.now)))
+    case = FakeCase("a")
+    case.closes = env.schedule_closure(case, 5.0)
+    env.set_arrivals([1.0, 5.0], ["r", "s"])
+    env.run(until=5.0)
+    assert seen == [("r", 1.0)] and env.now == 5.0
+    env.run(until=6.0)
+    assert seen == [("r", 1.0), ("close", 5.0), ("s", 5.0)]
