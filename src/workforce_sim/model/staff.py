@@ -18,10 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simpy.events import Timeout
-
 from ..calendar import DAYS_PER_YEAR
-from .kernel import Urgent
 
 if TYPE_CHECKING:
     from .allocation import TeamState
@@ -164,8 +161,7 @@ class Staffing:
 
     def _start_asye(self, w: Worker, months_served: float = 0.0) -> None:
         w.asye_day0 = self.model.env.now - months_served * DAYS_PER_MONTH
-        # The ramp starts once the current event is done (as a SimPy process would).
-        Urgent(self.model.env, 0.0, w).callbacks.append(self._ramp)
+        self.model.env.process(self._asye(w))
 
     def _settled(self, w: Worker) -> None:
         """After any change to a worker: capacity, costs, log, then the team's other processes."""
@@ -195,25 +191,18 @@ class Staffing:
         self._settled(w)
         self.model.attrition.start(w)
 
-    def _ramp(self, event) -> None:
-        """Schedule the NQSW's next weekly capacity step, or end their ASYE."""
-        w = event.value
+    def _asye(self, w: Worker):
+        """Step the NQSW's capacity up weekly; at the end of the ASYE they pass or leave."""
         env = self.model.env
-        step = min(RAMP_STEP_DAYS, w.asye_day0 + self.nqsw.asye_months * DAYS_PER_MONTH - env._now)
-        if step > 0:
-            Timeout(env, step, w).callbacks.append(self._step)
-        elif w.active:
-            self._asye_ends(w)
-
-    def _step(self, event) -> None:
-        w = event.value
-        if w.active:
+        end = w.asye_day0 + self.nqsw.asye_months * DAYS_PER_MONTH
+        while (step := min(RAMP_STEP_DAYS, end - env.now)) > 0:
+            yield env.timeout(step)
+            if not w.active:
+                return
             self._update_capacity(w)
             w.team.room_changed()
-            self._ramp(event)
-
-    def _asye_ends(self, w: Worker) -> None:
-        """At the end of the ASYE an NQSW passes (and is permanent) or leaves."""
+        if not w.active:
+            return
         if w.pathway is not None and not self.model.academy.passes_asye(w):
             self.leave(w)
             return
