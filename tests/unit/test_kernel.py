@@ -1,7 +1,7 @@
 """The kernel's lean paths process events exactly where plain SimPy would.
 
-Closures sit in a heap of their own and referrals in a list beside SimPy's
-heap (``model/kernel.py``). The claim is that this changes nothing about the
+Closures are bare entries in SimPy's heap and referrals sit in a list beside
+it (``model/kernel.py``). The claim is that this changes nothing about the
 order of events: a closure is processed exactly where a SimPy ``Timeout`` made
 at the same moment would be, a referral comes after anything scheduled for the
 same instant, and a closure made stale (the case was handed over) does nothing.
@@ -47,7 +47,7 @@ def simulate(items, referral_days, lean: bool) -> list:
     def on_referral(label):
         order.append((env.now, label))
 
-    env = Kernel(on_close, on_referral) if lean else simpy.Environment()
+    env = Kernel(FakeCase, on_close, on_referral) if lean else simpy.Environment()
 
     def schedule(label, what, delay, stale):
         if what == "closure":
@@ -101,7 +101,8 @@ def test_closures_and_referrals_keep_simpy_order(items, referral_days):
 
 def test_run_stops_before_until_and_sets_the_clock():
     seen = []
-    env = Kernel(lambda c: seen.append(("close", env.now)), lambda k: seen.append((k, env.now)))
+    env = Kernel(FakeCase, lambda c: seen.append(("close", env.now)),
+                 lambda k: seen.append((k, env.now)))
     case = FakeCase("a")
     case.closes = env.schedule_closure(case, 5.0)
     env.set_arrivals([1.0, 5.0], ["r", "s"])

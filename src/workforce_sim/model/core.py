@@ -64,7 +64,7 @@ class Model:
     def __init__(self, scenario: Scenario, seed: int = 0, replication: int = 0,
                  keep_case_log: bool = False):
         self.scenario = scenario
-        self.env = Kernel(self.close_case, self._referral)
+        self.env = Kernel(Case, self.close_case, self._referral)
         self.streams = RandomStreams(seed, replication)
         self.month_ends = month_end_days(scenario.start_date, scenario.horizon_months)
         self.horizon_days = self.month_ends[-1]
