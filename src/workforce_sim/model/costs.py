@@ -56,8 +56,6 @@ class Accrual:
         self.advance(now)
         rates = self.rates
         for i in range(N_ACCRUED):
-            if new[i] == old[i]:
-                continue                 # unchanged: adding and taking away could only round
             r = rates[i] + new[i] - old[i]
             # A rate that should be back at zero may keep a rounding residue (a+b−a−b):
             # clear what is tiny beside the terms, however small the terms themselves.
