@@ -37,11 +37,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.property.test_invariants import DISTS as INVARIANT_DISTS
-from workforce_sim import Scenario
+from workforce_sim import Scenario, exact
 from workforce_sim.calendar import add_months
 from workforce_sim.model import Model
 from workforce_sim.model.recorder import COLUMNS
-from workforce_sim.model.staff import UNITS_PER_FTE
 
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
@@ -455,7 +454,7 @@ def fte_tally_errors(team, now) -> list[tuple]:
                                and not w.resigning),
         "agency": math.fsum(w.fte for w in ws if w.kind == "agency" and not w.releasing),
     }
-    kept = {k: getattr(team, f"{k}_units") / UNITS_PER_FTE for k in truth}
+    kept = {k: exact.to_float(getattr(team, f"{k}_units")) for k in truth}
     return [(now, team.name, k, kept[k], truth[k]) for k in truth if kept[k] != truth[k]]
 
 

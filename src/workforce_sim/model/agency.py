@@ -28,9 +28,10 @@ from typing import TYPE_CHECKING
 
 from simpy.events import Timeout
 
+from .. import exact
 from ..streams import EXP1, UNIFORM, buffered_sampler
 from .recruitment import EPS, committed_fte
-from .staff import AGENCY, UNITS_PER_FTE, Worker
+from .staff import AGENCY, Worker
 
 if TYPE_CHECKING:
     from .allocation import TeamState
@@ -49,7 +50,7 @@ class Request:
 
 def vacancy_fte(team: TeamState) -> float:
     """DfE: establishment less employees in post (an agency-covered post is still vacant)."""
-    return max(0.0, team.establishment_fte - team.employed_units / UNITS_PER_FTE)
+    return max(0.0, team.establishment_fte - exact.to_float(team.employed_units))
 
 
 class Agency:
@@ -74,7 +75,7 @@ class Agency:
 
     def cover(self, team: TeamState) -> float:
         """Agency FTE on placement and not released, plus requests under way."""
-        return team.agency_units / UNITS_PER_FTE + len(self.requests[team.name])
+        return exact.to_float(team.agency_units) + len(self.requests[team.name])
 
     def review(self, team: TeamState) -> None:
         goal, current = self.goal(team), self.cover(team)

@@ -67,7 +67,7 @@ class TeamState:
         self.caseload_cap = caseload_cap
         self.establishment_fte = establishment_fte
         self.workers: list[Worker] = []
-        # exact FTE totals in units of staff.UNITS_PER_FTE, kept by Worker.retally
+        # exact FTE totals (exact.py), kept by Worker.retally
         self.employed_units = self.committed_units = self.agency_units = 0
         self.priorities = sorted(set(priorities))
         self.queues = [deque() for _ in self.priorities]

@@ -2,7 +2,8 @@
 
 Every worker contributes constant rates (FTE, £ a day) while their kind and
 the retention levers in force stay the same. A team keeps the sum of its
-workers' rates and accrues it lazily, so costs are exact integrals over time
+workers' rates (exactly, ``exact.py``: when the last contributor goes the
+rate is zero, not a rounding residue) and accrues it lazily, so costs are exact integrals over time
 with no per-day events:
 
 * permanent pay: ``salary × (1 + on_cost_rate) × FTE / 365.25`` a day, NQSW
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import exact
 from ..calendar import DAYS_PER_YEAR, day_of
 from .staff import AGENCY, NQSW, PERMANENT, TRAINEE
 
@@ -36,10 +38,11 @@ _ZERO = (0.0,) * N_ACCRUED
 class Accrual:
     """Totals of quantities that grow at piecewise-constant rates."""
 
-    __slots__ = ("rates", "totals", "t")
+    __slots__ = ("rates", "units", "totals", "t")
 
     def __init__(self, start: float = 0.0):
         self.rates = [0.0] * N_ACCRUED
+        self.units = [0] * N_ACCRUED   # the rates as exact sums (exact.py): no residue
         self.totals = [0.0] * N_ACCRUED
         self.t = start
 
@@ -53,14 +56,12 @@ class Accrual:
             self.t = now
 
     def shift(self, now: float, old: tuple, new: tuple) -> None:
+        """A contributor's rates change from ``old`` to ``new`` now."""
         self.advance(now)
-        rates = self.rates
         for i in range(N_ACCRUED):
-            r = rates[i] + new[i] - old[i]
-            # A rate that should be back at zero may keep a rounding residue (a+b−a−b):
-            # clear what is tiny beside the terms, however small the terms themselves.
-            scale = max(abs(rates[i]), abs(new[i]), abs(old[i]))
-            rates[i] = 0.0 if abs(r) <= 1e-12 * scale else r
+            if new[i] != old[i]:
+                self.units[i] += exact.units(new[i]) - exact.units(old[i])
+                self.rates[i] = exact.to_float(self.units[i])
 
     def take(self, now: float) -> list[float]:
         """The totals since the last take (then start again from zero)."""

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING
 
 from simpy.events import Timeout
 
+from .. import exact
 from ..calendar import day_of
 from ..streams import UNIFORM, buffered_sampler
-from .staff import DAYS_PER_MONTH, PERMANENT, UNITS_PER_FTE
+from .staff import DAYS_PER_MONTH, PERMANENT
 
 if TYPE_CHECKING:
     from .allocation import TeamState
@@ -41,7 +42,7 @@ class Round:
 
 def committed_fte(team: TeamState) -> float:
     """FTE of employees in post who are staying (not working their notice)."""
-    return team.committed_units / UNITS_PER_FTE
+    return exact.to_float(team.committed_units)
 
 
 class Recruitment:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .. import exact
 from ..calendar import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -28,14 +29,6 @@ PERMANENT, NQSW, AGENCY, TRAINEE = "permanent", "nqsw", "agency", "trainee"
 EMPLOYED = (PERMANENT, NQSW)
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 RAMP_STEP_DAYS = 7.0
-UNITS_PER_FTE = 1 << 1074      # every float is a whole number of 2**-1074
-
-
-def fte_units(fte: float) -> int:
-    """``fte`` as a whole number of units: sums of units are exact, so a team's FTE
-    totals can be kept up to date without rounding drift."""
-    p, q = fte.as_integer_ratio()           # q is a power of two, at most 2**1074
-    return p << (1075 - q.bit_length())
 
 
 class Worker:
@@ -50,7 +43,7 @@ class Worker:
         "early_until", "early_rate",
         # agency placements
         "releasing", "placement",
-        # what the worker adds to the team's FTE tallies (retally)
+        # what the worker adds to the team's FTE tallies (retally, exact.py)
         "units", "counted",
     )
 
@@ -86,7 +79,7 @@ class Worker:
         self.early_rate = 0.0
         self.releasing = False
         self.placement = 0             # placement number: stale placement events are ignored
-        self.units = fte_units(fte)
+        self.units = exact.units(fte)
         self.counted = (False, False, False)   # (employed, committed, agency cover)
 
     def retally(self) -> None:
