@@ -187,10 +187,7 @@ class TeamState:
             if best is None:
                 self.full_for = case.weight
                 return
-            self._waiting_changes(self.model.env._now)
-            q.popleft()
-            self.n_waiting -= 1
-            self.assign(case, best)
+            self._take_head(q, best)
 
     def freed(self, worker: Worker) -> None:
         """``worker`` has just closed a case while others wait. Every other worker's
@@ -206,10 +203,13 @@ class TeamState:
             if not worker.load + (case.weight - EPS) <= worker.capacity:   # as _best tests it
                 self.full_for = case.weight
                 return
-            self._waiting_changes(self.model.env._now)
-            q.popleft()
-            self.n_waiting -= 1
-            self.assign(case, worker)
+            self._take_head(q, worker)
+
+    def _take_head(self, q: deque, worker: Worker) -> None:
+        """The case at the head of ``q`` leaves the queue for ``worker``."""
+        self._waiting_changes(self.model.env._now)
+        self.n_waiting -= 1
+        self.assign(q.popleft(), worker)
 
     def assign(self, case: Case, worker: Worker) -> None:
         model = self.model

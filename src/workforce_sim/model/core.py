@@ -27,7 +27,7 @@ from ..streams import UNIFORM, RandomStreams, buffered_sampler
 from . import demand
 from .academy import Academy
 from .agency import Agency
-from .allocation import Case, Child, TeamState
+from .allocation import INF, Case, Child, TeamState
 from .attrition import Attrition
 from .costs import Costs
 from .kernel import Kernel, Urgent
@@ -181,6 +181,7 @@ class Model:
         self.env.set_arrivals(days[order].tolist(), [kinds[i] for i in order.tolist()])
 
     def _referral(self, kind: CaseKind) -> None:
+        # _new_child and _open written out: this runs once per referral, the hottest path.
         kind.team.referrals += 1
         self._next_child += 1
         self._next_case += 1
@@ -194,7 +195,7 @@ class Model:
         worker, team = case.worker, case.kind.team
         del worker.cases[case]
         worker.load = worker.load - case.weight if worker.cases else 0.0
-        worker.ratio = worker.load / worker.capacity
+        worker.ratio = worker.load / worker.capacity if worker.capacity > 0 else INF
         case.worker = case.closes = None
         team.closures += 1
         team.n_open -= 1

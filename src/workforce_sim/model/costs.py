@@ -2,9 +2,9 @@
 
 Every worker contributes constant rates (FTE, £ a day) while their kind and
 the retention levers in force stay the same. A team keeps the sum of its
-workers' rates (exactly, ``exact.py``: when the last contributor goes the
-rate is zero, not a rounding residue) and accrues it lazily, so costs are exact integrals over time
-with no per-day events:
+workers' rates exactly (``exact.py``: when the last contributor goes the rate
+is zero, not a rounding residue) and accrues it lazily, so costs are exact
+integrals over time with no per-day events:
 
 * permanent pay: ``salary × (1 + on_cost_rate) × FTE / 365.25`` a day, NQSW
   pay likewise with the NQSW salary;
