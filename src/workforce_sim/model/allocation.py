@@ -58,6 +58,18 @@ class Case:
 class TeamState:
     """A team at run time: its workers, its queue, and its flow counters."""
 
+    # slots: the case path reads and writes these several times a case
+    __slots__ = (
+        "model", "name", "index", "holds_cases", "caseload_cap", "establishment_fte", "workers",
+        "employed_units", "committed_units", "agency_units", "priorities", "queues", "_single",
+        "n_waiting", "n_open", "_wait_t", "full_for", "accrual",
+        # flows of the month (reset_flows)
+        "referrals", "pathway_starts", "allocations", "closures", "handovers", "worker_changes",
+        "wait_sum", "waiting_area", "hires", "leavers_permanent", "leavers_agency", "agency_starts",
+        "agency_releases", "conversions", "academy_qualified", "academy_dropouts",
+        "leavers_permanent_fte", "recruitment_cost",
+    )
+
     def __init__(self, model: Model, name: str, index: int, caseload_cap: float,
                  establishment_fte: float, priorities: list[int], holds_cases: bool = True):
         self.model = model

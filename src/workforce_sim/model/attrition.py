@@ -80,8 +80,12 @@ class Attrition:
         (cases waiting unallocated weigh on everyone in the team)."""
         if w.capacity <= 0:
             return 1.0
-        ratio = max(w.load / w.capacity, team_ratio)
-        return 1.0 + self.pressure_elasticity * max(0.0, min(ratio, 10.0) - self.pressure_threshold)
+        # max() and min() written out, with the same choices (NaN included): this runs
+        # for every worker at every month end
+        own = w.load / w.capacity
+        ratio = team_ratio if team_ratio > own else own
+        excess = (10.0 if 10.0 < ratio else ratio) - self.pressure_threshold
+        return 1.0 + self.pressure_elasticity * (excess if excess > 0.0 else 0.0)
 
     def _breaks(self, w: Worker) -> list[float]:
         """Days where this worker's hazard may change, sorted. They are fixed from

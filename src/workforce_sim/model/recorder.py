@@ -18,6 +18,7 @@ they count with permanent staff in the agency and vacancy rates:
 from __future__ import annotations
 
 import math
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from .costs import ACADEMY, AGENCY_FTE, AGENCY_SPEND, NQSW_FTE, PAY, PERM_FTE, RETENTION
@@ -56,6 +57,8 @@ ADDITIVE = (
     "academy_dropouts", *MONEY,
 )
 EPS = 1e-9
+_additive = itemgetter(*ADDITIVE)
+_in_order = itemgetter(*COLUMNS)
 
 
 def _ratio(num: float, den: float) -> float:
@@ -95,7 +98,8 @@ class Recorder:
             loads += team_loads[0]
             ratios += team_loads[1]
             over += team_loads[2]
-        service = {c: sum(r[c] for r in rows) for c in ADDITIVE}
+        # column sums over the teams, in team order (sum of each column's tuple)
+        service = dict(zip(ADDITIVE, map(sum, zip(*map(_additive, rows), strict=True)), strict=True))
         service.update(self._caseloads(loads, ratios, over))
         service["wait_sum"] = sum(r["wait_sum"] for r in rows)
         service["turnover_rate_12m"] = self._turnover("all", service)
@@ -185,4 +189,4 @@ class Recorder:
         r["agency_rate"] = _ratio(r["agency_fte"], r["agency_fte"] + employed)
         r["vacancy_rate"] = _ratio(r["vacancy_fte"], r["vacancy_fte"] + employed)
         r["mean_wait_days"] = _ratio(r["wait_sum"], r["allocations"])
-        return tuple(r[c] for c in COLUMNS)
+        return _in_order(r)

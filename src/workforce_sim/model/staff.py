@@ -112,18 +112,21 @@ class Staffing:
         self.model = model
         s = model.scenario
         self.absence = s.absence.rate
-        self.nqsw = s.workforce.nqsw
+        nqsw = s.workforce.nqsw
+        # the ASYE ramp as plain floats: _factor runs at every weekly step
+        self.asye_days = nqsw.asye_months * DAYS_PER_MONTH
+        self.ramp_start, self.ramp_end = nqsw.capacity_start, nqsw.capacity_end
         self.agency_factor = s.workforce.agency.capacity_factor
+        self._kind_factor = {PERMANENT: 1.0, AGENCY: self.agency_factor}
         self._next_id = 0
 
     def _factor(self, w: Worker) -> float:
         if not w.team.holds_cases:
             return 0.0
         if w.kind == NQSW:
-            length = self.nqsw.asye_months * DAYS_PER_MONTH
-            p = min(1.0, max(0.0, (self.model.env.now - w.asye_day0) / length))
-            return self.nqsw.capacity_start + (self.nqsw.capacity_end - self.nqsw.capacity_start) * p
-        return {PERMANENT: 1.0, AGENCY: self.agency_factor}.get(w.kind, 0.0)
+            p = min(1.0, max(0.0, (self.model.env._now - w.asye_day0) / self.asye_days))
+            return self.ramp_start + (self.ramp_end - self.ramp_start) * p
+        return self._kind_factor.get(w.kind, 0.0)
 
     def _update_capacity(self, w: Worker) -> None:
         w.factor = self._factor(w)
@@ -187,7 +190,7 @@ class Staffing:
     def _asye(self, w: Worker):
         """Step the NQSW's capacity up weekly; at the end of the ASYE they pass or leave."""
         env = self.model.env
-        end = w.asye_day0 + self.nqsw.asye_months * DAYS_PER_MONTH
+        end = w.asye_day0 + self.asye_days
         while (step := min(RAMP_STEP_DAYS, end - env.now)) > 0:
             yield env.timeout(step)
             if not w.active:
