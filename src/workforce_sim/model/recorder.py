@@ -22,7 +22,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from .costs import ACADEMY, AGENCY_FTE, AGENCY_SPEND, NQSW_FTE, PAY, PERM_FTE, RETENTION
-from .staff import AGENCY, NQSW, PERMANENT, TRAINEE
+from .staff import NQSW, PERMANENT, TRAINEE
 
 if TYPE_CHECKING:
     from .allocation import TeamState
@@ -76,6 +76,20 @@ def quantile(sorted_values: list[float], q: float) -> float:
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
 
 
+class _Census:
+    """A team's workers at a month end: FTE by kind, trainees, and of the
+    case-holding workers their caseloads (cases held), load/capacity ratios and
+    how many hold more than their capacity."""
+
+    __slots__ = ("permanent", "nqsw", "agency", "trainees", "loads", "ratios", "over")
+
+    def __init__(self):
+        self.permanent = self.nqsw = self.agency = 0.0
+        self.trainees = self.over = 0
+        self.loads: list[int] = []
+        self.ratios: list[float] = []
+
+
 class Recorder:
     """Collects one row per team (and one for the whole service) at each month end."""
 
@@ -93,11 +107,11 @@ class Recorder:
         rows, loads, ratios, over = [], [], [], 0
         for t in model.team_list:
             share = _ratio(t.establishment_fte, total_est) if total_est > 0 else 1 / len(model.team_list)
-            team_loads = self._loads(t)
-            rows.append(self._team(t, now, campaign * share, team_loads))
-            loads += team_loads[0]
-            ratios += team_loads[1]
-            over += team_loads[2]
+            census = self._census(t)
+            rows.append(self._team(t, now, campaign * share, census))
+            loads += census.loads
+            ratios += census.ratios
+            over += census.over
         # column sums over the teams, in team order (sum of each column's tuple)
         service = dict(zip(ADDITIVE, map(sum, zip(*map(_additive, rows), strict=True)), strict=True))
         service.update(self._caseloads(loads, ratios, over))
@@ -112,21 +126,14 @@ class Recorder:
 
     # -- pieces -----------------------------------------------------------------
 
-    def _team(self, team: TeamState, now: float, campaign_cost: float, loads: tuple) -> dict:
+    def _team(self, team: TeamState, now: float, campaign_cost: float, c: _Census) -> dict:
         team._waiting_changes(now)
-        fte = {PERMANENT: 0.0, NQSW: 0.0, AGENCY: 0.0}
-        trainees = 0
-        for w in team.workers:
-            if w.kind == TRAINEE:
-                trainees += 1
-            else:
-                fte[w.kind] += w.fte
-        employed = fte[PERMANENT] + fte[NQSW]
+        employed = c.permanent + c.nqsw
         acc = team.accrual.take(now)
         pay_perm = self.model.costs.pay[PERMANENT]
         r = {
-            "permanent_fte": fte[PERMANENT], "nqsw_fte": fte[NQSW], "agency_fte": fte[AGENCY],
-            "trainees": trainees, "establishment_fte": team.establishment_fte,
+            "permanent_fte": c.permanent, "nqsw_fte": c.nqsw, "agency_fte": c.agency,
+            "trainees": c.trainees, "establishment_fte": team.establishment_fte,
             "vacancy_fte": max(0.0, team.establishment_fte - employed),
             "over_establishment_fte": max(0.0, employed - team.establishment_fte),
             "open_cases": team.n_open, "allocated_cases": team.n_open - team.n_waiting,
@@ -150,20 +157,32 @@ class Recorder:
         }
         r["cost_total"] = (r["cost_permanent"] + r["cost_agency"] + r["cost_academy"]
                            + r["cost_recruitment"])
-        r.update(self._caseloads(*loads))
+        r.update(self._caseloads(c.loads, c.ratios, c.over))
         r["turnover_rate_12m"] = self._turnover(team.name, r)
         return r
 
     @staticmethod
-    def _loads(team: TeamState) -> tuple[list[int], list[float], int]:
-        """Of the team's case-holding workers: caseloads (cases held), load/capacity
-        ratios, and how many hold more than their capacity."""
-        if not team.holds_cases:
-            return [], [], 0
-        held = [w for w in team.workers if w.kind != TRAINEE]
-        return ([len(w.cases) for w in held],
-                [w.load / w.capacity for w in held if w.capacity > 0],
-                sum(w.load > w.capacity + EPS for w in held))
+    def _census(team: TeamState) -> _Census:
+        """One pass over the team's workers (in team order, as every sum here runs)."""
+        c = _Census()
+        holds = team.holds_cases
+        for w in team.workers:
+            kind = w.kind
+            if kind == TRAINEE:
+                c.trainees += 1
+                continue
+            if kind == PERMANENT:
+                c.permanent += w.fte
+            elif kind == NQSW:
+                c.nqsw += w.fte
+            else:                      # agency
+                c.agency += w.fte
+            if holds:
+                c.loads.append(len(w.cases))
+                if w.capacity > 0:
+                    c.ratios.append(w.load / w.capacity)
+                c.over += w.load > w.capacity + EPS
+        return c
 
     @staticmethod
     def _caseloads(loads: list[int], ratios: list[float], over: int) -> dict:
@@ -179,8 +198,8 @@ class Recorder:
         history.append((r["leavers_permanent_fte"], r["permanent_fte"] + r["nqsw_fte"]))
         if len(history) < 12:
             return math.nan
-        last = history[-12:]
-        return _ratio(sum(h[0] for h in last), sum(h[1] for h in last) / 12)
+        leavers, employed = zip(*history[-12:], strict=True)
+        return _ratio(sum(leavers), sum(employed) / 12)
 
     @staticmethod
     def _finish(r: dict) -> tuple:
