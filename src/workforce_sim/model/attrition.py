@@ -29,7 +29,7 @@ from simpy.events import Timeout
 
 from ..calendar import DAYS_PER_YEAR, day_of
 from ..streams import EXP1, buffered_sampler
-from .staff import DAYS_PER_MONTH, EMPLOYED, NQSW, PERMANENT, Worker
+from .staff import EMPLOYED, NQSW, PERMANENT, Worker
 
 if TYPE_CHECKING:
     from .core import Model
@@ -50,7 +50,7 @@ class Attrition:
                         day_of(s.start_date, lv.end) if lv.end else float("inf"), lv)
                        for lv in p.retention]
         self.threshold = buffered_sampler(EXP1, model.streams["attrition"])
-        self.asye_days = s.workforce.nqsw.asye_months * DAYS_PER_MONTH
+        self.asye_days = model.staffing.asye_days      # one length of the ASYE for the model
 
     # -- the hazard ---------------------------------------------------------------
 
