@@ -4,7 +4,7 @@ All three simulate the same M/M/c queue (c = 200 slots, rho = 0.9, exponential
 service, about 200 k customers) in the same process and the same run:
 
 * ``workforce_sim``: a one-team scenario (10 workers x caseload cap 20, case
-  weight 1, FTE 1, no absence) run by :class:`workforce_sim.model.Model`, with
+  weight 1, FTE 1, no absence) run by :class:`workforce_sim.engine.Model`, with
   monthly recording on;
 * ``simpy.Resource``: a plain SimPy model, one process per customer (arrive,
   request, hold, release), as a typical SimPy user would write it;
@@ -45,8 +45,8 @@ from pathlib import Path
 import simpy
 
 import workforce_sim
-from workforce_sim.model import Model
-from workforce_sim.model.recorder import COLUMNS
+from workforce_sim.engine import Model
+from workforce_sim.engine.recording.recorder import COLUMNS
 
 try:
     import ciw

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from workforce_sim import __version__, load_scenario, run
-from workforce_sim.model import Model
+from workforce_sim.engine import Model
 
 GOAL_SECONDS = 60.0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from workforce_sim import load_scenario, run
-from workforce_sim.calendar import financial_year
+from workforce_sim.scenario.calendar import financial_year
 
 SCENARIOS = [
     ("no new levers", "herefordshire_2022_crisis.toml"),

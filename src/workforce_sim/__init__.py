@@ -9,15 +9,23 @@ recruitment, agency cover and costs, under scenarios planners write themselves.
 ['all', 'assessment']
 """
 
-from ._version import __version__
-from .analysis import Target
-from .comparison import Comparison, Sweep, at_month, compare, horizon_mean, horizon_total, sweep
-from .errors import ScenarioError
-from .experiment import run, simulate
-from .replications import replications_needed
-from .results import Results, RunResult
-from .scenario import Scenario, load_scenario, shipped_scenarios
-from .sensitivity import global_sensitivity, one_at_a_time
+from workforce_sim._version import __version__
+from workforce_sim.experiment import (
+    Comparison,
+    Sweep,
+    at_month,
+    compare,
+    global_sensitivity,
+    horizon_mean,
+    horizon_total,
+    one_at_a_time,
+    replications_needed,
+    run,
+    simulate,
+    sweep,
+)
+from workforce_sim.results import Results, RunResult, Target
+from workforce_sim.scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios
 
 __all__ = [
     "Comparison",

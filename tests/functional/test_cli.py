@@ -9,7 +9,7 @@ import sys
 import pandas as pd
 import pytest
 
-from workforce_sim.cli import main, parse_set
+from workforce_sim.cli.main import main, parse_set
 
 
 def cli(*args, cwd=None):

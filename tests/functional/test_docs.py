@@ -26,9 +26,9 @@ def test_snippets_run(doc):
 
 def test_scenario_reference_is_current():
     """docs/scenario-reference.md is generated from the schema; regenerate it with
-    python -c "from workforce_sim.reference import *; print(scenario_reference_markdown(), end='')"
+    python -c "from workforce_sim.scenario.reference import *; print(scenario_reference_markdown(), end='')"
     > docs/scenario-reference.md"""
-    from workforce_sim.reference import scenario_reference_markdown
+    from workforce_sim.scenario.reference import scenario_reference_markdown
 
     assert (ROOT / "docs" / "scenario-reference.md").read_text(encoding="utf-8") == \
         scenario_reference_markdown()

@@ -31,9 +31,9 @@ import pandas as pd
 import pytest
 
 import workforce_sim as ws
-import workforce_sim.experiment as experiment
-import workforce_sim.sensitivity as sensitivity
-from workforce_sim.analysis import DEFAULT_TARGETS, Target, flow_columns, rag, t_interval
+import workforce_sim.experiment.runner as experiment
+import workforce_sim.experiment.sensitivity as sensitivity
+from workforce_sim.results.analysis import DEFAULT_TARGETS, Target, flow_columns, rag, t_interval
 
 from ..conftest import small_dict
 
@@ -581,7 +581,7 @@ def test_sweep_runs_the_whole_grid():
 
 def test_sweep_checks_every_point_before_running(monkeypatch):
     calls = []
-    monkeypatch.setattr("workforce_sim.comparison.run", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr("workforce_sim.experiment.comparison.run", lambda *a, **k: calls.append(a))
     with pytest.raises(ws.ScenarioError):
         ws.sweep(small12(), {"teams.safeguarding.caseload_cap": [12, -1]}, replications=2)
     assert calls == []

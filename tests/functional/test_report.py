@@ -11,8 +11,8 @@ import pytest
 from PIL import Image
 
 import workforce_sim as ws
-from workforce_sim import plots
-from workforce_sim.report import build_report
+from workforce_sim.outputs import plots
+from workforce_sim.outputs.report import build_report
 
 
 class _Page(HTMLParser):
@@ -74,7 +74,7 @@ def test_charts_draw(results, tmp_path):
 
 def test_workbook_has_the_finance_sheets(results, tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
-    from workforce_sim.workbook import write_workbook
+    from workforce_sim.outputs.workbook import write_workbook
 
     path = write_workbook(results, tmp_path / "w.xlsx")
     wb = openpyxl.load_workbook(path)

@@ -17,10 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workforce_sim import Scenario, simulate
-from workforce_sim.experiment import _monthly_frame
-from workforce_sim.model import Model, core
-from workforce_sim.model.allocation import TeamState
-from workforce_sim.model.recorder import COLUMNS
+from workforce_sim.engine import Model
+from workforce_sim.engine import model as core
+from workforce_sim.engine.processes.allocation import TeamState
+from workforce_sim.engine.recording.recorder import COLUMNS
+from workforce_sim.experiment.runner import _monthly_frame
 
 DISTS = st.one_of(
     st.builds(lambda m: {"dist": "exponential", "mean": m}, st.floats(1, 400)),

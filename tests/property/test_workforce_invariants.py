@@ -37,10 +37,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.property.test_invariants import DISTS as INVARIANT_DISTS
-from workforce_sim import Scenario, exact
-from workforce_sim.calendar import add_months
-from workforce_sim.model import Model
-from workforce_sim.model.recorder import COLUMNS
+from workforce_sim import Scenario
+from workforce_sim.engine import Model, exact
+from workforce_sim.engine.recording.recorder import COLUMNS
+from workforce_sim.scenario.calendar import add_months
 
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12

@@ -33,7 +33,7 @@ import pytest
 from scipy import integrate, stats
 
 import workforce_sim as ws
-from workforce_sim.analysis import RunningSummary, t_interval
+from workforce_sim.results.analysis import RunningSummary, t_interval
 
 from ..conftest import small_dict
 

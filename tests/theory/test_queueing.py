@@ -34,8 +34,8 @@ import pytest
 from scipy import stats
 
 import workforce_sim as ws
-from workforce_sim.model import Model
-from workforce_sim.model.recorder import COLUMNS
+from workforce_sim.engine import Model
+from workforce_sim.engine.recording.recorder import COLUMNS
 
 from . import queueing_theory as qt
 

@@ -32,9 +32,9 @@ import pytest
 from scipy import integrate, stats
 
 import workforce_sim as ws
-from workforce_sim.model import demand
+from workforce_sim.engine.processes import demand
+from workforce_sim.engine.streams import RandomStreams
 from workforce_sim.scenario import Scenario
-from workforce_sim.streams import RandomStreams
 
 Y = 365.25
 DELTA = 1e-3        # family-wise error rate of the Bonferroni z-bounds, per scenario

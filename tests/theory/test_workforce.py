@@ -51,9 +51,9 @@ import pytest
 from scipy import stats
 
 import workforce_sim as ws
-from workforce_sim.calendar import month_end_days
-from workforce_sim.model import Model
-from workforce_sim.model.recorder import COLUMNS
+from workforce_sim.engine import Model
+from workforce_sim.engine.recording.recorder import COLUMNS
+from workforce_sim.scenario.calendar import month_end_days
 
 DELTA = 1e-3                      # error rate of each statistical test function
 SEED = 20250301
@@ -583,7 +583,7 @@ def test_retention_lever_cost_is_rate_times_covered_fte_days():
 
 
 def test_resignation_is_where_the_integrated_hazard_reaches_the_threshold(monkeypatch):
-    from workforce_sim.model.attrition import Attrition
+    from workforce_sim.engine.processes.attrition import Attrition
 
     readings, starts, resigned = {}, {}, {}
     pressure, start, resign = Attrition.pressure, Attrition.start, Attrition._resign

@@ -6,8 +6,8 @@ import pytest
 
 from tests.conftest import small_dict
 from workforce_sim import Scenario
-from workforce_sim.model import Model
-from workforce_sim.model.staff import NQSW, PERMANENT, RAMP_STEP_DAYS
+from workforce_sim.engine import Model
+from workforce_sim.engine.processes.staffing import NQSW, PERMANENT, RAMP_STEP_DAYS
 
 
 def one_team(workers=2, cap=3, cases=None, **extra) -> Scenario:

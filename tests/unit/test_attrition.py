@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workforce_sim.model.attrition import Attrition
+from workforce_sim.engine.processes.attrition import Attrition
 
 ratios = st.one_of(st.floats(0, 50), st.just(math.inf))
 

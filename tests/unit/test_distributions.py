@@ -1,6 +1,6 @@
 """Distributions: closed-form moments, sampling, residual and length-biased laws, validation.
 
-Every distribution of ``workforce_sim.distributions`` is checked against an
+Every distribution of ``workforce_sim.scenario.distributions`` is checked against an
 independent reference built with ``scipy.stats`` from the numbers a planner
 writes (not from the package's own parameters):
 
@@ -38,7 +38,7 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 from scipy import stats
 
-from workforce_sim.distributions import DIST_NAMES, Distribution
+from workforce_sim.scenario.distributions import DIST_NAMES, Distribution
 
 DELTA = 1e-3                              # error rate of each z-bound (two-sided)
 Z = float(stats.norm.isf(DELTA / 2))      # 3.2905

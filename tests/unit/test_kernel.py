@@ -17,7 +17,7 @@ import simpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workforce_sim.model.kernel import Kernel, Urgent
+from workforce_sim.engine.kernel import Kernel, Urgent
 
 DELAYS = st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0])
 # An item: what it is, its delay, whether its closure is made stale, and the items

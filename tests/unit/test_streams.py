@@ -13,8 +13,8 @@ import hashlib
 import numpy as np
 import pytest
 
-from workforce_sim.distributions import Empirical, Exponential, Fixed, Lognormal, Triangular
-from workforce_sim.streams import RandomStreams, buffered_sampler, purpose_key
+from workforce_sim.engine.streams import RandomStreams, buffered_sampler, purpose_key
+from workforce_sim.scenario.distributions import Empirical, Exponential, Fixed, Lognormal, Triangular
 
 PURPOSES = ["referrals.assessment", "referrals.cp", "durations.assessment", "durations.cp",
             "pathways.cp", "initial.cla", "attrition", "recruitment", "agency", "academy"]

@@ -1,0 +1,5 @@
+import sys
+
+from workforce_sim.cli.main import main
+
+sys.exit(main())

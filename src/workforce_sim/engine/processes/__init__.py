@@ -1,0 +1,1 @@
+"""The service's processes, one module each."""

@@ -1,0 +1,103 @@
+"""Grow your own: academy intakes, training, qualification, ASYE and tie-in.
+
+Each intake is a dated cohort on the first of its ``month`` each year within
+the horizon; the k-th intake of a spec has ``sizes[k]`` people (the last size
+repeats), split between teams by their shares (largest remainder). Each
+trainee completes with ``completion_rate``:
+
+* with ``training_months > 0`` they are trainees (no cases) until they
+  qualify at exactly intake + training length; non-completers leave at a
+  uniformly distributed time during training;
+* with no training (direct NQSW entry) completers start at once and
+  non-completers never start.
+
+On qualifying, a trainee becomes an NQSW in their team, whether or not a post
+is vacant (a graduate beyond the establishment is reported as
+over-establishment FTE). During ``tie_in_months`` after qualifying their
+leaving hazard is multiplied by ``tie_in_turnover_factor``; at the end of the
+ASYE they pass with ``asye_pass_rate`` or leave.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from workforce_sim.engine.processes.staffing import DAYS_PER_MONTH, NQSW, TRAINEE, Worker
+from workforce_sim.engine.streams import UNIFORM, buffered_sampler
+from workforce_sim.scenario.calendar import day_of
+
+if TYPE_CHECKING:
+    from workforce_sim.engine.model import Model
+    from workforce_sim.engine.processes.allocation import TeamState
+
+
+def split(size: int, shares: dict[str, float]) -> dict[str, int]:
+    """Whole people per team by the largest-remainder method (ties: listed order)."""
+    exact = {t: size * p for t, p in shares.items()}
+    out = {t: int(x) for t, x in exact.items()}
+    left = size - sum(out.values())
+    by_remainder = sorted(shares, key=lambda t: -(exact[t] - out[t]))
+    for t in by_remainder[:left]:
+        out[t] += 1
+    return out
+
+
+def intake_dates(scenario, month: int) -> list[dt.date]:
+    """First of ``month`` in each year, inside the horizon."""
+    start, end = scenario.start_date, scenario.end_date
+    dates = [dt.date(y, month, 1) for y in range(start.year, end.year + 1)]
+    return [d for d in dates if start <= d < end]
+
+
+class Academy:
+    def __init__(self, model: Model):
+        self.model = model
+        s = model.scenario
+        self.uniform = buffered_sampler(UNIFORM, model.streams["academy"])
+        for intake in s.academy.intakes:
+            pathway = s.academy.pathways[intake.pathway]
+            for k, d in enumerate(intake_dates(s, intake.month)):
+                size = intake.sizes[min(k, len(intake.sizes) - 1)]
+                model.at(day_of(s.start_date, d), self._intake, pathway, split(size, intake.teams))
+
+    def _intake(self, pathway, sizes: dict[str, int]) -> None:
+        for team_name, n in sizes.items():
+            team = self.model.teams[team_name]
+            for _ in range(n):
+                self._trainee(pathway, team)
+
+    def _trainee(self, pathway, team: TeamState) -> None:
+        completes = self.uniform() < pathway.completion_rate
+        training = pathway.training_months * DAYS_PER_MONTH
+        if training <= 0:
+            if completes:
+                team.academy_qualified += 1
+                self._nqsw(pathway, team)
+            else:
+                team.academy_dropouts += 1
+            return
+        w = self.model.staffing.add(TRAINEE, team, 1.0, pathway=pathway)
+        when = training if completes else self.uniform() * training
+        self.model.after(when, self._qualify if completes else self._drop_out, w)
+
+    def _nqsw(self, pathway, team: TeamState) -> Worker:
+        now = self.model.env.now
+        return self.model.staffing.add(
+            NQSW, team, 1.0, pathway=pathway,
+            tie_in_until=now + pathway.tie_in_months * DAYS_PER_MONTH,
+            tie_in_factor=pathway.tie_in_turnover_factor)
+
+    def _qualify(self, w: Worker) -> None:
+        if not w.active:
+            return
+        w.team.academy_qualified += 1
+        w.tie_in_until = self.model.env.now + w.pathway.tie_in_months * DAYS_PER_MONTH
+        w.tie_in_factor = w.pathway.tie_in_turnover_factor
+        self.model.staffing.qualify(w)
+
+    def _drop_out(self, w: Worker) -> None:
+        self.model.staffing.leave(w)
+
+    def passes_asye(self, w: Worker) -> bool:
+        return self.uniform() < w.pathway.asye_pass_rate

@@ -1,0 +1,199 @@
+"""Agency (locum) cover: requests, placements, renewals, churn, release and conversion.
+
+Each team aims for ``cover_fraction × vacant FTE`` of agency cover (vacancy by
+the DfE definition), plus, when ``pressure_cover_max_fte`` is set and the
+team's load/capacity at a month end exceeds ``pressure_cover_threshold``,
+enough extra agency FTE to bring it back to the threshold, up to that cap.
+Placements are whole posts (1 FTE); the target is rounded to the nearest FTE.
+
+* Short of the target, the service requests a worker: the request is filled
+  after ``lead_time_days`` with ``fill_probability``, else tried again.
+* A placement lasts ``placement_days``; at its end it is renewed with
+  ``renewal_probability`` if still needed, else the worker leaves.
+* Agency workers also leave early at ``early_exit_annual_rate`` (per
+  FTE-year; no notice) — agency churn.
+* Above the target (permanent staff arrived), pending requests are withdrawn
+  first, then the worker holding the fewest cases is released on
+  ``release_notice_days`` notice.
+* An agency worker converts to a permanent post at ``conversion_annual_rate``,
+  only into a vacancy and only if their cases fit a permanent caseload (which
+  differs when ``capacity_factor`` is not 1); their cases stay with them.
+* Newly qualified social workers are never agency workers (DfE rules).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from simpy.events import Timeout
+
+from workforce_sim.engine import exact
+from workforce_sim.engine.processes.recruitment import EPS, committed_fte
+from workforce_sim.engine.processes.staffing import AGENCY, Worker
+from workforce_sim.engine.streams import EXP1, UNIFORM, buffered_sampler
+
+if TYPE_CHECKING:
+    from workforce_sim.engine.model import Model
+    from workforce_sim.engine.processes.allocation import TeamState
+
+DAYS_PER_YEAR = 365.25
+
+
+class Request:
+    __slots__ = ("team", "active")
+
+    def __init__(self, team: TeamState):
+        self.team = team
+        self.active = True
+
+
+def vacancy_fte(team: TeamState) -> float:
+    """DfE: establishment less employees in post (an agency-covered post is still vacant)."""
+    return max(0.0, team.establishment_fte - exact.to_float(team.employed_units))
+
+
+class Agency:
+    def __init__(self, model: Model):
+        self.model = model
+        a = model.scenario.workforce.agency
+        self.policy = a
+        rng = model.streams["agency"]
+        self.lead_time = buffered_sampler(a.lead_time_days, rng)
+        self.placement_days = buffered_sampler(a.placement_days, rng)
+        self.uniform = buffered_sampler(UNIFORM, rng)
+        self.exp1 = buffered_sampler(EXP1, rng)
+        self.requests: dict[str, list[Request]] = {t: [] for t in model.teams}
+        self.extra: dict[str, float] = dict.fromkeys(model.teams, 0.0)
+
+    # -- the target -----------------------------------------------------------------
+
+    def goal(self, team: TeamState) -> int:
+        """Agency posts wanted: the target rounded to the nearest whole FTE."""
+        target = self.policy.cover_fraction * vacancy_fte(team) + self.extra[team.name]
+        return math.floor(target + 0.5 + EPS)
+
+    def cover(self, team: TeamState) -> float:
+        """Agency FTE on placement and not released, plus requests under way."""
+        return exact.to_float(team.agency_units) + len(self.requests[team.name])
+
+    def review(self, team: TeamState) -> None:
+        goal, current = self.goal(team), self.cover(team)
+        requests = self.requests[team.name]
+        while current + 1 <= goal + EPS:
+            self._request(Request(team))
+            current += 1
+        while requests and current - 1 >= goal - EPS:
+            requests.pop().active = False
+            current -= 1
+        while current > goal + EPS:
+            placed = [w for w in team.workers if w.kind == AGENCY and not w.releasing]
+            if not placed:
+                break
+            w = min(placed, key=lambda w: (len(w.cases), -w.joined_day))
+            if current - w.fte < goal - EPS:
+                break                      # releasing them would leave too little cover
+            self._release(w)
+            current -= w.fte
+
+    def month_end(self) -> None:
+        """Re-read caseload pressure for the optional pressure cover."""
+        p = self.policy
+        for team in self.model.team_list:
+            extra = 0.0
+            if p.pressure_cover_max_fte > 0:
+                holders = [w for w in team.workers if w.capacity > 0]
+                load = sum(w.load for w in holders)
+                capacity = sum(w.capacity for w in holders)
+                unit = team.caseload_cap * self.model.staffing.agency_factor * \
+                    (1 - self.model.staffing.absence)
+                waiting = sum(c.weight for q in team.queues for c in q)
+                excess = (load + waiting) / p.pressure_cover_threshold - capacity
+                if excess > 0 and unit > 0:
+                    extra = min(p.pressure_cover_max_fte, math.ceil(excess / unit - EPS))
+            self.extra[team.name] = extra
+            self.review(team)
+
+    # -- requests and placements ------------------------------------------------------
+
+    def _request(self, r: Request) -> None:
+        self.requests[r.team.name].append(r)
+        ev = Timeout(self.model.env, self.lead_time(), r)
+        ev.callbacks.append(self._filled)
+
+    def _filled(self, event) -> None:
+        r: Request = event.value
+        if not r.active:
+            return
+        if self.uniform() >= self.policy.fill_probability:
+            ev = Timeout(self.model.env, self.lead_time(), r)     # try again
+            ev.callbacks.append(self._filled)
+            return
+        r.active = False
+        self.requests[r.team.name].remove(r)
+        self.start(r.team)
+
+    def start(self, team: TeamState, fte: float = 1.0, remaining: float | None = None) -> Worker:
+        """An agency worker starts a placement (``remaining`` days of it, if given)."""
+        team.agency_starts += remaining is None
+        w = self.model.staffing.add(AGENCY, team, fte)
+        self._schedule(w, remaining if remaining is not None else self.placement_days())
+        if self.policy.early_exit_annual_rate > 0:
+            self._after(self.exp1() / self.policy.early_exit_annual_rate * DAYS_PER_YEAR,
+                        self._early_exit, w, w.placement)
+        self._next_conversion(w)
+        return w
+
+    def _schedule(self, w: Worker, days: float) -> None:
+        w.placement += 1
+        self._after(days, self._placement_ends, w, w.placement)
+
+    def _after(self, days: float, callback, w: Worker, placement: int) -> None:
+        ev = Timeout(self.model.env, days, (w, placement))
+        ev.callbacks.append(callback)
+
+    def _current(self, w: Worker, placement: int) -> bool:
+        return w.active and w.kind == AGENCY and w.placement == placement
+
+    def _placement_ends(self, event) -> None:
+        w, placement = event.value
+        if not self._current(w, placement) or w.releasing:
+            return
+        team = w.team
+        still_needed = self.cover(team) - w.fte < self.goal(team) - EPS
+        if still_needed and self.uniform() < self.policy.renewal_probability:
+            self._schedule(w, self.placement_days())
+        else:
+            self.model.staffing.leave(w)
+
+    def _early_exit(self, event) -> None:
+        w, _ = event.value
+        if w.active and w.kind == AGENCY:
+            self.model.staffing.leave(w)
+
+    def _release(self, w: Worker) -> None:
+        w.releasing = True
+        w.retally()
+        ev = Timeout(self.model.env, self.policy.release_notice_days, w)
+        ev.callbacks.append(lambda e: self.model.staffing.leave(e.value))
+
+    # -- conversion ---------------------------------------------------------------------
+
+    def _next_conversion(self, w: Worker) -> None:
+        rate = self.policy.conversion_annual_rate
+        if rate > 0:
+            self._after(self.exp1() / rate * DAYS_PER_YEAR, self._convert, w, 0)
+
+    def _convert(self, event) -> None:
+        w, _ = event.value
+        if not (w.active and w.kind == AGENCY) or w.releasing:
+            return
+        team = w.team
+        staffing = self.model.staffing
+        as_permanent = team.caseload_cap * w.fte * (1.0 - staffing.absence)
+        if team.establishment_fte - committed_fte(team) >= w.fte - EPS \
+                and w.load <= as_permanent + EPS:        # their cases must still fit
+            team.conversions += 1
+            staffing.convert(w)
+        else:
+            self._next_conversion(w)       # no post to convert into: the hazard goes on

@@ -1,0 +1,79 @@
+"""Demand: referrals, the cases open at the start, and case pathways.
+
+Referrals of each case type form a non-homogeneous Poisson process with rate
+
+    λ(t) = referrals_per_year / 365.25 × season[calendar month of t]
+           × (1 + growth_per_year) ^ (t / 365.25) × Π multipliers of demand changes before t
+
+sampled exactly by thinning (Lewis and Shedler, 1979): candidates at the
+constant rate λ_max ≥ λ(t) over the horizon, each kept with probability
+λ(t) / λ_max. All referral times of a run are drawn up front, vectorised, from
+the case type's own stream.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from workforce_sim.scenario.calendar import DAYS_PER_YEAR, day_of, month_end_days
+
+if TYPE_CHECKING:
+    from workforce_sim.scenario.schema import CaseType, Scenario
+
+
+def rate_per_day(ct: CaseType, scenario: Scenario, t: np.ndarray) -> np.ndarray:
+    """The referral rate λ(t), per day, at day offsets ``t``."""
+    t = np.asarray(t, dtype=float)
+    lam = np.full(t.shape, ct.referrals_per_year / DAYS_PER_YEAR)
+    if ct.seasonality is not None:
+        ends = np.array(month_end_days(scenario.start_date, scenario.horizon_months + 1))
+        k = np.searchsorted(ends, t, side="right")               # reporting month index
+        cal = (scenario.start_date.month - 1 + k) % 12           # 0 = January
+        lam = lam * np.asarray(ct.seasonality)[cal]
+    if ct.growth_per_year:
+        lam = lam * (1.0 + ct.growth_per_year) ** (t / DAYS_PER_YEAR)
+    if ct.demand_changes:
+        days, factors = _steps(ct, scenario)
+        lam = lam * factors[np.searchsorted(days, t, side="right")]
+    return lam
+
+
+def _steps(ct: CaseType, scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """Change days (sorted) and the cumulative multiplier in force after each."""
+    changes = sorted(ct.demand_changes, key=lambda c: c.date)
+    days = np.array([day_of(scenario.start_date, c.date) for c in changes])
+    factors = np.cumprod([1.0] + [c.multiplier for c in changes])
+    return days, factors
+
+
+def rate_bound(ct: CaseType, scenario: Scenario, horizon_days: float) -> float:
+    """A constant λ_max ≥ λ(t) on [0, horizon_days]."""
+    lam = ct.referrals_per_year / DAYS_PER_YEAR
+    if ct.seasonality is not None:
+        lam *= max(ct.seasonality)
+    if ct.growth_per_year:
+        lam *= max(1.0, (1.0 + ct.growth_per_year) ** (horizon_days / DAYS_PER_YEAR))
+    if ct.demand_changes:
+        lam *= float(_steps(ct, scenario)[1].max())
+    return lam
+
+
+def referral_times(ct: CaseType, scenario: Scenario, horizon_days: float,
+                   rng: np.random.Generator) -> np.ndarray:
+    """All referral days of one case type in [0, horizon_days), sorted."""
+    lam_max = rate_bound(ct, scenario, horizon_days)
+    if lam_max <= 0:
+        return np.empty(0)
+    n = rng.poisson(lam_max * horizon_days)
+    t = np.sort(rng.random(n) * horizon_days)
+    keep = rng.random(n) * lam_max < rate_per_day(ct, scenario, t)
+    return t[keep]
+
+
+def expected_referrals(ct: CaseType, scenario: Scenario, a: float, b: float,
+                       points: int = 20_001) -> float:
+    """∫ λ(t) dt over [a, b] (trapezoid on a fine grid; for checks and tests)."""
+    t = np.linspace(a, b, points)
+    return float(np.trapezoid(rate_per_day(ct, scenario, t), t))

@@ -1,0 +1,1 @@
+"""What a replication records: month-end stocks and flows, and optional logs."""

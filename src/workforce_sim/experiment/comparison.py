@@ -1,0 +1,161 @@
+"""Comparing scenarios on common random numbers, and sweeping a grid of values.
+
+Replication ``k`` of every scenario uses the same named random streams, so two
+scenarios that differ in one lever see the same referrals, durations,
+leaving thresholds, ... wherever they agree. The difference of a metric is
+then taken replication by replication (paired), and its t-interval is far
+narrower than the one from two independent sets of runs.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from workforce_sim.experiment.runner import run
+from workforce_sim.results.analysis import t_interval
+from workforce_sim.results.tables import Results
+from workforce_sim.scenario.schema import Scenario
+
+
+def horizon_total(metric: str, team: str = "all") -> Callable[[pd.DataFrame], pd.Series]:
+    """Per replication: the total of a flow or money column over the horizon."""
+    def f(monthly: pd.DataFrame) -> pd.Series:
+        return monthly[monthly["team"] == team].groupby("replication")[metric].sum()
+    f.__name__ = f"total {metric}"
+    return f
+
+
+def at_month(metric: str, month: int | None = None, team: str = "all"):
+    """Per replication: a column's value at month number ``month`` (1 = first; default last)."""
+    def f(monthly: pd.DataFrame) -> pd.Series:
+        df = monthly[monthly["team"] == team]
+        months = sorted(df["month"].unique())
+        when = months[-1] if month is None else months[month - 1]
+        return df[df["month"] == when].set_index("replication")[metric]
+    f.__name__ = f"{metric} at month {month or 'last'}"
+    return f
+
+
+def horizon_mean(metric: str, team: str = "all"):
+    """Per replication: a column's mean over the months of the horizon."""
+    def f(monthly: pd.DataFrame) -> pd.Series:
+        return monthly[monthly["team"] == team].groupby("replication")[metric].mean()
+    f.__name__ = f"mean {metric}"
+    return f
+
+
+def _as_output(output) -> Callable[[pd.DataFrame], pd.Series]:
+    if callable(output):
+        return output
+    if isinstance(output, str):
+        return horizon_mean(output)
+    raise TypeError("output must be a column name or a function of the monthly table")
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Results of several scenarios run on common random numbers."""
+
+    results: dict[str, Results]
+    baseline: str
+
+    def values(self, output) -> pd.DataFrame:
+        """Per replication (rows) and scenario (columns): ``output``'s value."""
+        f = _as_output(output)
+        return pd.DataFrame({name: f(r.monthly) for name, r in self.results.items()})
+
+    def differences(self, output="cost_agency", confidence: float = 0.95) -> pd.DataFrame:
+        """Each scenario against the baseline: the mean of ``output``, the paired
+        difference with its t-interval, and the unpaired (Welch) interval the same
+        runs would give without common random numbers, for comparison.
+
+        ``output``: a column name (its mean over the horizon) or a function of the
+        monthly table returning one value per replication (see :func:`horizon_total`,
+        :func:`at_month`)."""
+        v = self.values(output)
+        base = v[self.baseline]
+        rows = []
+        for name in v.columns:
+            mean, lo, hi, n = t_interval(v[name] - base, confidence)
+            w_lo, w_hi = _welch(v[name], base, confidence)
+            rows.append({"scenario": name, "mean": v[name].mean(), "difference": mean,
+                         "paired_ci_low": lo, "paired_ci_high": hi,
+                         "unpaired_ci_low": w_lo, "unpaired_ci_high": w_hi, "n": n})
+        return pd.DataFrame(rows)
+
+
+def _welch(a: pd.Series, b: pd.Series, confidence: float) -> tuple[float, float]:
+    a, b = a.dropna().to_numpy(float), b.dropna().to_numpy(float)
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    se = np.sqrt(va + vb)
+    if se == 0:
+        d = a.mean() - b.mean()
+        return d, d
+    dof = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
+    half = stats.t.ppf(0.5 + confidence / 2, dof) * se
+    d = a.mean() - b.mean()
+    return d - half, d + half
+
+
+def compare(scenarios: Mapping[str, Scenario], replications: int = 100, seed: int = 0, *,
+            baseline: str | None = None, **run_options) -> Comparison:
+    """Run each scenario with the same seed and replications (common random numbers).
+
+    >>> import workforce_sim as ws
+    >>> base = ws.load_scenario().with_changes({"horizon_months": 12})
+    >>> faster = base.with_changes({"recruitment.success_probability": 0.3})
+    >>> c = ws.compare({"baseline": base, "easier hiring": faster}, replications=4,
+    ...                progress=False, workers=1)
+    >>> c.differences("vacancy_rate")["scenario"].tolist()
+    ['baseline', 'easier hiring']
+    """
+    if not scenarios:
+        raise ValueError("compare needs at least one scenario")
+    baseline = baseline or next(iter(scenarios))
+    if baseline not in scenarios:
+        raise KeyError(f"baseline {baseline!r} is not one of {', '.join(scenarios)}")
+    results = {name: run(s, replications, seed, **run_options) for name, s in scenarios.items()}
+    return Comparison(results, baseline)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """Results over a grid of values at dotted scenario paths."""
+
+    parameters: list[str]
+    points: list[dict]
+    results: list[Results]
+
+    def table(self, output="cost_agency", confidence: float = 0.95) -> pd.DataFrame:
+        """One row per grid point: the parameter values, and ``output``'s mean and
+        t-interval across replications."""
+        f = _as_output(output)
+        rows = []
+        for point, res in zip(self.points, self.results, strict=True):
+            mean, lo, hi, n = t_interval(f(res.monthly), confidence)
+            rows.append({**{k: _plain(v) for k, v in point.items()},
+                         "mean": mean, "ci_low": lo, "ci_high": hi, "n": n})
+        return pd.DataFrame(rows)
+
+
+def _plain(v):
+    return str(v) if isinstance(v, list | dict) else v
+
+
+def sweep(scenario: Scenario, grid: Mapping[str, list], replications: int = 50, seed: int = 0,
+          **run_options) -> Sweep:
+    """Run every combination of the values in ``grid`` (``{"dotted.path": [values]}``),
+    each on the same seed (common random numbers across the grid)."""
+    if not grid:
+        raise ValueError("sweep needs at least one path with values")
+    paths = list(grid)
+    points = [dict(zip(paths, combo, strict=True)) for combo in itertools.product(*grid.values())]
+    scenarios = [scenario.with_changes(p, source=f"sweep {p}") for p in points]   # all checked first
+    results = [run(s, replications, seed, **run_options) for s in scenarios]
+    return Sweep(paths, points, results)

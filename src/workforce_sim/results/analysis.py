@@ -1,0 +1,179 @@
+"""Output analysis: confidence intervals, running summaries, financial years, targets.
+
+Replications are independent and identically distributed, so a metric's mean
+over replications has the t-based interval ``mean ± t(n−1) · sd / √n``; paired
+differences between scenarios run on common random numbers use the same
+interval on the per-replication differences.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from workforce_sim.scenario.calendar import financial_year
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+QUANTILE_NAMES = tuple(f"q{int(round(100 * q)):02d}" for q in QUANTILES)
+KEYS = ("replication", "month", "team")
+
+
+def t_interval(values, confidence: float = 0.95) -> tuple[float, float, float, int]:
+    """Mean, lower and upper bound of the t-based confidence interval, and n."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    n = x.size
+    if n == 0:
+        return math.nan, math.nan, math.nan, 0
+    mean = float(x.mean())
+    if n == 1:
+        return mean, math.nan, math.nan, 1
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    return mean, mean - half, mean + half, n
+
+
+def describe(groups, confidence: float = 0.95) -> pd.DataFrame:
+    """Mean, sd, n, t-interval and quantiles for each group of a grouped Series."""
+    out = pd.DataFrame({"mean": groups.mean(), "sd": groups.std(ddof=1), "n": groups.count()})
+    dof = np.maximum(out["n"].to_numpy() - 1, 1)
+    half = stats.t.ppf(0.5 + confidence / 2, dof) * out["sd"] / np.sqrt(out["n"])
+    out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
+    q = groups.quantile(list(QUANTILES)).unstack()
+    q.columns = list(QUANTILE_NAMES)
+    return out.join(q)
+
+
+# ------------------------------------------------------------------ running summary
+
+
+class RunningSummary:
+    """Mean and variance of every (month, team, metric) over replications, updated
+    one replication at a time (Welford) in replication order, so memory does not
+    grow with the number of replications and the result does not depend on which
+    process ran which replication."""
+
+    def __init__(self):
+        self.index: pd.MultiIndex | None = None
+        self.columns: list[str] = []
+        self.n: np.ndarray | None = None
+        self.mean: np.ndarray | None = None
+        self.m2: np.ndarray | None = None
+
+    def add(self, frame: pd.DataFrame) -> None:
+        if self.index is None:
+            self.index = pd.MultiIndex.from_frame(frame[["month", "team"]])
+            self.columns = [c for c in frame.columns if c not in KEYS]
+            shape = (len(frame), len(self.columns))
+            self.n, self.mean, self.m2 = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+        x = frame[self.columns].to_numpy(dtype=float)
+        ok = ~np.isnan(x)
+        self.n += ok
+        delta = np.where(ok, x - self.mean, 0.0)
+        self.mean += np.where(ok, delta / np.maximum(self.n, 1), 0.0)
+        self.m2 += np.where(ok, delta * (x - self.mean), 0.0)
+
+    def save(self, path) -> None:
+        """Write the running sums (NumPy .npz), atomically."""
+        import os
+        import tempfile
+        from pathlib import Path
+
+        path = Path(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part.npz", dir=path.parent)
+        os.close(fd)
+        try:
+            np.savez(tmp, n=self.n, mean=self.mean, m2=self.m2, columns=np.array(self.columns),
+                     months=self.index.get_level_values("month").astype("datetime64[ns]").to_numpy(),
+                     teams=np.array(self.index.get_level_values("team"), dtype=str))
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path) -> RunningSummary:
+        with np.load(path, allow_pickle=False) as z:
+            out = cls()
+            out.n, out.mean, out.m2 = z["n"], z["mean"], z["m2"]
+            out.columns = [str(c) for c in z["columns"]]
+            out.index = pd.MultiIndex.from_arrays([pd.to_datetime(z["months"]), z["teams"]],
+                                                  names=["month", "team"])
+        return out
+
+    def frame(self, metric: str, team: str, confidence: float = 0.95) -> pd.DataFrame:
+        j = self.columns.index(metric)
+        rows = np.asarray(self.index.get_level_values("team") == team)
+        n = self.n[rows, j]
+        mean = np.where(n > 0, self.mean[rows, j], np.nan)
+        sd = np.sqrt(np.where(n > 1, self.m2[rows, j] / np.maximum(n - 1, 1), np.nan))
+        half = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1)) * sd / np.sqrt(np.maximum(n, 1))
+        months = self.index.get_level_values("month")[rows]
+        return pd.DataFrame({"mean": mean, "sd": sd, "n": n, "ci_low": mean - half,
+                             "ci_high": mean + half}, index=pd.Index(months, name="month"))
+
+
+# ------------------------------------------------------------------ financial years
+
+FLOW_PREFIXES = ("cost_", "agency_premium")
+FLOW_COLUMNS = ("referrals", "pathway_starts", "allocations", "closures", "handovers",
+                "worker_changes", "hires", "leavers_permanent", "leavers_permanent_fte",
+                "leavers_agency", "agency_starts", "agency_releases", "conversions",
+                "academy_qualified", "academy_dropouts", "waiting_case_days",
+                "permanent_fte_days", "nqsw_fte_days", "agency_fte_days")
+
+
+def flow_columns(columns) -> list[str]:
+    return [c for c in columns if c in FLOW_COLUMNS or c.startswith(FLOW_PREFIXES)]
+
+
+def financial_year_totals(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Per replication, team and UK financial year (April to March): totals of every
+    flow and money column, and the number of months of the year inside the horizon."""
+    fy = pd.Series([financial_year(d.date()) for d in pd.to_datetime(monthly["month"])],
+                   index=monthly.index, name="financial_year")
+    cols = flow_columns(monthly.columns)
+    g = monthly.assign(financial_year=fy).groupby(["replication", "team", "financial_year"])
+    out = g[cols].sum()
+    out.insert(0, "months", g.size())
+    return out.reset_index()
+
+
+# ------------------------------------------------------------------ targets (RAG)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A KPI target: ``metric`` (a monthly column, or a financial-year total with
+    ``per = "financial_year"``) compared with ``threshold`` by ``op`` ("<=" or ">=")."""
+
+    metric: str
+    threshold: float
+    op: str = "<="
+    team: str = "all"
+    per: str = "month"           # "month" or "financial_year"
+    label: str = ""
+
+    def met(self, values: np.ndarray) -> np.ndarray:
+        if self.op == "<=":
+            return values <= self.threshold + 1e-12
+        if self.op == ">=":
+            return values >= self.threshold - 1e-12
+        raise ValueError(f"target {self.metric}: op must be '<=' or '>=', got {self.op!r}")
+
+
+DEFAULT_TARGETS = (
+    Target("agency_rate", 0.20, label="agency rate at most 20 % (80:20 permanent:agency)"),
+    Target("caseload_mean", 18, label="average caseload at most 18"),
+    Target("unallocated_cases", 0, label="no unallocated cases"),
+)
+
+
+def rag(probability: float, green: float = 0.8, amber: float = 0.5) -> str:
+    """Red/amber/green from the probability of meeting a target."""
+    if probability != probability:
+        return "grey"
+    return "green" if probability >= green else "amber" if probability >= amber else "red"
