@@ -396,7 +396,8 @@ def columns_markdown() -> str:
     -------
     str
         Two tables (what each column is and how it aggregates; its DfE
-        definition and how it matches), ending with a newline.
+        definition and how it matches) and the columns with no DfE
+        counterpart, ending with a newline.
     """
     def how_teams(c: Column) -> str:
         if c.across_teams == "ratio of sums":
@@ -419,4 +420,6 @@ def columns_markdown() -> str:
         if c.dfe is not None:
             lines.append(f"| `{c.name}` | {_cell(c.dfe)} | `{c.dfe_field}` | {c.dfe_match} | "
                          f"{_cell(c.dfe_note)} |")
+    others = ", ".join(f"`{c.name}`" for c in COLUMNS if c.dfe is None)
+    lines += ["", f"No DfE census counterpart: {others}."]
     return "\n".join(lines) + "\n"
