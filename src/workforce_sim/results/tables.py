@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from workforce_sim._version import __version__
-from workforce_sim.engine.recording.columns import INDEX, column
+from workforce_sim.engine.recording.columns import INDEX, column, find
 from workforce_sim.results.analysis import (
     DEFAULT_TARGETS,
     QUANTILE_NAMES,
@@ -144,9 +144,10 @@ class Results:
         frames = []
         for t in targets:
             self._check(t.metric, t.team)
-            if t.per == "financial_year" and column(t.metric).across_months != "sum":
+            c = find(t.metric)
+            if t.per == "financial_year" and c is not None and c.across_months != "sum":
                 raise ValueError(f"target {t.metric}: a financial-year target needs a flow "
-                                 f"(a column totalled over the year), not a {column(t.metric).kind}")
+                                 f"(a column totalled over the year), not a {c.kind}")
             df = self.monthly[self.monthly["team"] == t.team]
             if t.per == "financial_year":
                 df = financial_year_totals(df)
