@@ -83,3 +83,25 @@ def test_workbook_has_the_finance_sheets(results, tmp_path):
     header = [c.value for c in wb["Financial years"][1]]
     assert header[:3] == ["financial_year", "months", "metric"]
     assert not list(tmp_path.glob("*.part*"))
+    # number formats from the column table's units; bold, frozen headers
+    fy = wb["Financial years"]
+    assert {fy.cell(row=r, column=3).value for r in range(2, fy.max_row + 1)} <= \
+        {"cost_permanent", "cost_agency", "cost_academy", "cost_recruitment", "cost_total",
+         "agency_premium"}
+    assert fy.cell(row=2, column=header.index("mean") + 1).number_format == '"£"#,##0'
+    monthly = wb["Monthly"]
+    formats = {c.value: monthly.cell(row=2, column=c.column).number_format for c in monthly[1]}
+    assert formats["agency_rate mean"] == formats["vacancy_rate q95"] == "0.0%"
+    assert formats["cost_total mean"] == '"£"#,##0'
+    assert formats["caseload_mean mean"] == formats["permanent_fte q05"] == "#,##0.0"
+    for sheet in wb.worksheets:
+        assert sheet.freeze_panes == "B2" and sheet["A1"].font.b, sheet.title
+
+
+def test_targets_read_the_column_table(results):
+    """A target without a label is labelled in its column's unit; a financial-year
+    target must be a flow, since only flows have a year's total."""
+    k = results.kpis([ws.Target("agency_rate", 0.2)])
+    assert set(k["target"]) == {"Agency rate <= 20.0%"}
+    with pytest.raises(ValueError, match="needs a flow"):
+        results.kpis([ws.Target("agency_rate", 0.2, per="financial_year")])

@@ -18,6 +18,7 @@ from workforce_sim.experiment.comparison import at_month, compare, horizon_total
 from workforce_sim.experiment.runner import run
 from workforce_sim.outputs.report import build_comparison_report, write_report
 from workforce_sim.outputs.workbook import write_workbook
+from workforce_sim.results.formatting import format_value
 from workforce_sim.results.store import write_csv, write_text
 from workforce_sim.results.tables import Results
 from workforce_sim.scenario.errors import ScenarioError
@@ -62,8 +63,8 @@ def format_headline(results: Results, team: str = "all") -> str:
     for measure, part in table.groupby("measure", sort=False):
         cells = [measure]
         for _, r in part.sort_values("month").iterrows():
-            kind = "pct" if "_rate" in r["metric"] else "money" if r["metric"].startswith("cost") else ""
-            cells.append(f"{_fmt(r['mean'], kind)}  [{_fmt(r['q05'], kind)} to {_fmt(r['q95'], kind)}]")
+            m = r["metric"]
+            cells.append(f"{_fmt(r['mean'], m)}  [{_fmt(r['q05'], m)} to {_fmt(r['q95'], m)}]")
         rows.append(cells)
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     body = ["  ".join([r[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True))])
@@ -80,14 +81,9 @@ def _month_label(s: Scenario, m: int) -> str:
     return f"{add_months(s.start_date, m - 1):%b %Y}"
 
 
-def _fmt(x: float, kind: str) -> str:
-    if x != x:
-        return "n/a"
-    if kind == "pct":
-        return f"{100 * x:.1f}%"
-    if kind == "money":
-        return f"£{x / 1e6:.2f}m"
-    return f"{x:,.1f}"
+def _fmt(x: float, metric: str | None) -> str:
+    """``x`` in the unit of column ``metric`` (``11.4%``, ``£2.13m``, ``754.1``)."""
+    return format_value(metric, x)
 
 
 # --------------------------------------------------------------------- commands
@@ -191,18 +187,37 @@ def cmd_compare(args) -> int:
 
 
 def _format_differences(diffs: pd.DataFrame, baseline: str, args) -> str:
+    """The paired differences as text, each output in its column's unit.
+
+    Parameters
+    ----------
+    diffs : pandas.DataFrame
+        ``_per_output(comparison.differences)``: one row per (output, scenario).
+    baseline : str
+        The scenario the others are compared with.
+    args : argparse.Namespace
+        The command's arguments (replications, seed).
+
+    Returns
+    -------
+    str
+    """
+    columns = {label: getattr(make(), "column", None) for label, make in COMPARE_OUTPUTS}
     lines = [f"workforce_sim {__version__}: comparison against {baseline!r}",
              f"{args.replications} replications each, seed {args.seed}, common random numbers; "
              "paired 95 % confidence intervals", ""]
     for output, part in diffs.groupby("output", sort=False):
         lines.append(output)
+        m = columns.get(output)
         for _, r in part.iterrows():
+            mean = format_value(m, r["mean"])
             if r["scenario"] == baseline:
-                lines.append(f"  {r['scenario']:<32} {r['mean']:>16,.3f}")
+                lines.append(f"  {r['scenario']:<32} {mean:>16}")
             else:
-                lines.append(f"  {r['scenario']:<32} {r['mean']:>16,.3f}   difference "
-                             f"{r['difference']:+,.3f} [{r['paired_ci_low']:+,.3f} to "
-                             f"{r['paired_ci_high']:+,.3f}]")
+                lines.append(f"  {r['scenario']:<32} {mean:>16}   difference "
+                             f"{format_value(m, r['difference'], signed=True)} "
+                             f"[{format_value(m, r['paired_ci_low'], signed=True)} to "
+                             f"{format_value(m, r['paired_ci_high'], signed=True)}]")
     return "\n".join(lines)
 
 

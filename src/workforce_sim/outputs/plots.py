@@ -15,31 +15,29 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, PercentFormatter, StrMethodFormatter  # noqa: E402
 
+from workforce_sim.engine.recording.columns import find  # noqa: E402
+from workforce_sim.results.formatting import format_value, label  # noqa: E402
 from workforce_sim.results.tables import Results  # noqa: E402
 from workforce_sim.scenario.calendar import financial_year  # noqa: E402
 
 PALETTE = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6")
 RAG_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828", "grey": "#9e9e9e"}
-LABELS = {
-    "agency_rate": "Agency rate", "vacancy_rate": "Vacancy rate",
-    "caseload_mean": "Cases per case-holding worker", "unallocated_cases": "Unallocated cases",
-    "open_cases": "Open cases", "worker_changes": "Changes of social worker",
-    "cost_agency": "Agency spend", "cost_total": "Total cost",
-    "turnover_rate_12m": "Turnover (12 months)", "permanent_fte": "Permanent FTE",
-}
 
 
-def _label(metric: str) -> str:
-    return LABELS.get(metric, metric.replace("_", " ").capitalize())
-
-
-def _format_axis(ax, metric: str) -> None:
-    if metric.endswith("_rate") or metric.endswith("_rate_12m"):
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-    elif metric.startswith("cost") or metric == "agency_premium":
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"£{x / 1e3:,.0f}k"))
+def _format_axis(ax, metric: str, axis: str = "y") -> None:
+    """Tick labels in the column's unit: shares as %, money as £k, other counts with
+    thousands separators."""
+    c = find(metric)
+    unit = c.unit if c is not None else None
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    if unit == "share":
+        target.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    elif unit == "£":
+        target.set_major_formatter(FuncFormatter(lambda x, _: f"£{x / 1e3:,.0f}k"))
+    elif unit is not None:
+        target.set_major_formatter(StrMethodFormatter("{x:,g}"))
 
 
 def _figure(width=8.0, height=4.2) -> tuple[Figure, plt.Axes]:
@@ -69,10 +67,11 @@ def fan_chart(results: Results, metric: str = "agency_rate", team: str = "all",
         ax.plot(pd.to_datetime(actuals.index), actuals.to_numpy(), "o-", color="black",
                 lw=1.5, ms=4, label="actual")
     if target is not None:
-        ax.axhline(target, color=RAG_COLOURS["red"], ls="--", lw=1.2, label=f"target {target:g}")
+        ax.axhline(target, color=RAG_COLOURS["red"], ls="--", lw=1.2,
+                   label=f"target {format_value(metric, target)}")
     where = "whole service" if team == "all" else f"team {team}"
-    ax.set_title(f"{_label(metric)}, {where}", loc="left", fontsize=12)
-    ax.set_ylabel(_label(metric))
+    ax.set_title(f"{label(metric)}, {where}", loc="left", fontsize=12)
+    ax.set_ylabel(label(metric))
     _format_axis(ax, metric)
     ax.legend(frameon=False, fontsize=8, loc="best")
     return fig
@@ -87,7 +86,7 @@ def compare_chart(results: Mapping[str, Results], metric: str = "agency_rate",
         colour = PALETTE[i % len(PALETTE)]
         ax.fill_between(s.index, s["q25"], s["q75"], color=colour, alpha=0.2, lw=0)
         ax.plot(s.index, s["q50"], color=colour, lw=2, label=name)
-    ax.set_title(f"{_label(metric)}: median and middle 50 % of replications", loc="left",
+    ax.set_title(f"{label(metric)}: median and middle 50 % of replications", loc="left",
                  fontsize=12)
     _format_axis(ax, metric)
     ax.legend(frameon=False, fontsize=8)
@@ -119,7 +118,7 @@ def cost_chart(results: Results, team: str = "all") -> Figure:
     bottom = np.zeros(len(years))
     for i, part in enumerate(COST_PARTS):
         vals = fy[fy["metric"] == part].set_index("financial_year").reindex(years)["mean"]
-        ax.bar(years, vals.to_numpy(), bottom=bottom, color=PALETTE[i], label=_label(part))
+        ax.bar(years, vals.to_numpy(), bottom=bottom, color=PALETTE[i], label=label(part))
         bottom += vals.fillna(0).to_numpy()
     total = fy[fy["metric"] == "cost_total"].set_index("financial_year").reindex(years)
     ax.errorbar(years, total["mean"], yerr=[total["mean"] - total["q05"], total["q95"] - total["mean"]],

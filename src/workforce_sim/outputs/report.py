@@ -14,6 +14,7 @@ import pandas as pd
 
 from workforce_sim._version import __version__
 from workforce_sim.outputs import plots
+from workforce_sim.results.formatting import format_range, format_value, label
 from workforce_sim.results.store import write_text
 from workforce_sim.results.tables import Results
 
@@ -41,16 +42,6 @@ def _img(fig, alt: str) -> str:
     return f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{_png(fig)}"></figure>'
 
 
-def _fmt(value: float, metric: str) -> str:
-    if value != value:
-        return "n/a"
-    if "_rate" in metric:
-        return f"{100 * value:.1f} %"
-    if metric.startswith("cost"):
-        return f"£{value / 1e6:,.2f}m"
-    return f"{value:,.1f}"
-
-
 def _months(results: Results) -> tuple[int, ...]:
     h = results.scenario.horizon_months
     return tuple(sorted({min(12, h), min(36, h), h}))
@@ -66,15 +57,16 @@ def _cards(results: Results) -> str:
         row = h[(h["metric"] == metric) & (h["month"] == last)].iloc[0]
         cards.append(
             f'<div class="card"><div>{html.escape(row["measure"])}</div>'
-            f'<div class="v">{_fmt(row["mean"], metric)}</div>'
-            f'<div class="r">90 % range {_fmt(row["q05"], metric)} to {_fmt(row["q95"], metric)}'
+            f'<div class="v">{format_value(metric, row["mean"])}</div>'
+            f'<div class="r">90 % range {format_value(metric, row["q05"])} to '
+            f'{format_value(metric, row["q95"])}'
             f'<br>{row["month_start"]:%B %Y} (month {last})</div></div>')
     return '<div class="cards">' + "".join(cards) + "</div>"
 
 
 def _headline_table(results: Results) -> str:
     h = results.headline(months=_months(results))
-    wide = h.assign(cell=[f"{_fmt(m, k)} ({_fmt(a, k)} to {_fmt(b, k)})" for m, a, b, k in
+    wide = h.assign(cell=[format_range(k, m, a, b) for m, a, b, k in
                           zip(h["mean"], h["q05"], h["q95"], h["metric"], strict=True)])
     table = wide.pivot(index="measure", columns="month_start", values="cell")
     table = table.reindex(list(dict.fromkeys(h["measure"])))
@@ -82,14 +74,17 @@ def _headline_table(results: Results) -> str:
     return table.to_html(escape=True, border=0)
 
 
+SPEND = ("cost_permanent", "cost_agency", "agency_premium", "cost_total")
+
+
 def _spend_table(results: Results) -> str:
     fy = results.financial_years()
-    keep = fy[fy["metric"].isin(["cost_agency", "cost_permanent", "cost_total", "agency_premium"])]
-    keep = keep.assign(cell=[f"£{m / 1e6:,.2f}m (£{a / 1e6:,.2f}m to £{b / 1e6:,.2f}m)"
-                             for m, a, b in zip(keep["mean"], keep["q05"], keep["q95"], strict=True)])
+    keep = fy[fy["metric"].isin(SPEND)]
+    keep = keep.assign(cell=[format_range(k, m, a, b) for k, m, a, b in
+                             zip(keep["metric"], keep["mean"], keep["q05"], keep["q95"], strict=True)])
     table = keep.pivot(index="financial_year", columns="metric", values="cell")
-    table = table.rename(columns={"cost_agency": "agency spend", "cost_permanent": "permanent pay",
-                                  "cost_total": "total cost", "agency_premium": "agency premium"})
+    table = table[[m for m in SPEND if m in table.columns]]
+    table.columns = [label(m) for m in table.columns]
     months = keep.drop_duplicates("financial_year").set_index("financial_year")["months"]
     table.index = [f"{y}{' (part year)' if months[y] < 12 else ''}" for y in table.index]
     return table.to_html(escape=True, border=0)
@@ -102,15 +97,26 @@ def _kpi_table(results: Results, budget: float | None) -> str:
     return k.pivot(index="target", columns="year", values="cell").to_html(escape=True, border=0)
 
 
-def assumption_rows(results: Results) -> list[tuple[str, object, str]]:
-    """Every value of the validated scenario: (dotted path, value, meaning and source)."""
+def assumption_rows(results: Results) -> list[tuple[str, str, str]]:
+    """Every value of the validated scenario.
+
+    Parameters
+    ----------
+    results : Results
+        A run; its scenario is listed.
+
+    Returns
+    -------
+    list of (str, str, str)
+        (dotted path, value as text, meaning and source) per value.
+    """
     from workforce_sim.scenario.reference import SECTIONS
 
-    descriptions = {}
+    descriptions: dict[str, str] = {}
     for _, model in SECTIONS:
         for name, f in model.model_fields.items():
             descriptions.setdefault(f.alias or name, f.description or "")
-    rows = []
+    rows: list[tuple[str, str, str]] = []
 
     def walk(node, path):
         if isinstance(node, dict):

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from workforce_sim.engine.recording.columns import of_unit
 from workforce_sim.outputs.report import assumption_rows
+from workforce_sim.results.formatting import excel_format
 from workforce_sim.results.tables import Results
 
 SUMMARY_METRICS = ("agency_rate", "vacancy_rate", "caseload_mean", "unallocated_cases",
@@ -19,8 +21,25 @@ SUMMARY_METRICS = ("agency_rate", "vacancy_rate", "caseload_mean", "unallocated_
                    "agency_premium")
 
 
+STATISTICS = ("mean", "ci_low", "ci_high", "q05", "q50", "q95")
+
+
 def monthly_summary(results: Results, team: str = "all") -> pd.DataFrame:
-    """One row per month: mean and 90 % range of the figures finance reads."""
+    """One row per month: mean and 90 % range of the figures finance reads.
+
+    Parameters
+    ----------
+    results : Results
+        A run.
+    team : str
+        A team, or ``"all"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``month`` (``YYYY-MM``), then ``{metric} mean``, ``{metric} q05``,
+        ``{metric} q95`` for each of :data:`SUMMARY_METRICS`.
+    """
     cols = {}
     for metric in SUMMARY_METRICS:
         s = results.summary(metric, team)
@@ -32,8 +51,48 @@ def monthly_summary(results: Results, team: str = "all") -> pd.DataFrame:
     return out.reset_index()
 
 
+def _finish_sheet(sheet, formats: dict[int, list[str]] | None = None) -> None:
+    """Bold header, frozen header row, column widths, and number formats: ``formats``
+    maps a column number (1-based) to the format of each data row, in order."""
+    from openpyxl.styles import Font
+
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "B2"
+    for column_number, row_formats in (formats or {}).items():
+        for row, fmt in enumerate(row_formats, start=2):
+            sheet.cell(row=row, column=column_number).number_format = fmt
+    for column in sheet.columns:
+        width = max(len(str(c.value or "")) for c in column[:200])
+        sheet.column_dimensions[column[0].column_letter].width = min(60, width + 2)
+
+
 def write_workbook(results: Results, path: str | Path, team: str = "all") -> Path:
-    """Write the workbook atomically (a temporary file renamed into place)."""
+    """Write the workbook atomically (a temporary file renamed into place).
+
+    Numbers carry the Excel format of their column's unit (money ``"£"#,##0``,
+    shares ``0.0%``, other figures ``#,##0.0``); headers are bold and frozen.
+
+    Parameters
+    ----------
+    results : Results
+        A run.
+    path : str or Path
+        Where to write the ``.xlsx`` file.
+    team : str
+        The team whose figures go in the Monthly and Financial years sheets
+        (default the whole service).
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    ImportError
+        If openpyxl is not installed.
+    """
     try:
         import openpyxl  # noqa: F401
     except ImportError as exc:       # pragma: no cover - depends on the environment
@@ -44,20 +103,26 @@ def write_workbook(results: Results, path: str | Path, team: str = "all") -> Pat
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part.xlsx", dir=path.parent)
     os.close(fd)
     fy = results.financial_years(team)
-    fy = fy[fy["metric"].str.startswith(("cost_", "agency_premium"))]
+    fy = fy[fy["metric"].isin([c.name for c in of_unit("£")])]
+    fy = fy[["financial_year", "months", "metric", "mean", "ci_low", "ci_high", "q05", "q50", "q95"]]
+    monthly = monthly_summary(results, team)
     try:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
             pd.DataFrame(assumption_rows(results), columns=["field", "value", "meaning and source"]) \
                 .to_excel(xl, sheet_name="Assumptions", index=False)
-            monthly_summary(results, team).to_excel(xl, sheet_name="Monthly", index=False)
-            fy[["financial_year", "months", "metric", "mean", "ci_low", "ci_high", "q05", "q50",
-                "q95"]].to_excel(xl, sheet_name="Financial years", index=False)
+            monthly.to_excel(xl, sheet_name="Monthly", index=False)
+            fy.to_excel(xl, sheet_name="Financial years", index=False)
             pd.DataFrame(list(results.provenance.items()), columns=["item", "value"]) \
                 .to_excel(xl, sheet_name="Provenance", index=False)
-            for sheet in xl.sheets.values():
-                for column in sheet.columns:
-                    width = max(len(str(c.value or "")) for c in column[:200])
-                    sheet.column_dimensions[column[0].column_letter].width = min(60, width + 2)
+            n = len(monthly)
+            _finish_sheet(xl.sheets["Monthly"], {
+                j: [excel_format(name.rsplit(" ", 1)[0])] * n
+                for j, name in enumerate(monthly.columns, start=1) if name != "month"})
+            per_row = [excel_format(m) for m in fy["metric"]]
+            _finish_sheet(xl.sheets["Financial years"], {
+                j: per_row for j, name in enumerate(fy.columns, start=1) if name in STATISTICS})
+            _finish_sheet(xl.sheets["Assumptions"])
+            _finish_sheet(xl.sheets["Provenance"])
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

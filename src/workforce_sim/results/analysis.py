@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from workforce_sim.engine.recording.columns import INDEX, find
 from workforce_sim.scenario.calendar import financial_year
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 QUANTILE_NAMES = tuple(f"q{int(round(100 * q)):02d}" for q in QUANTILES)
-KEYS = ("replication", "month", "team")
+KEYS = INDEX
 
 
 def t_interval(values, confidence: float = 0.95) -> tuple[float, float, float, int]:
@@ -56,7 +57,7 @@ class RunningSummary:
     grow with the number of replications and the result does not depend on which
     process ran which replication."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.index: pd.MultiIndex | None = None
         self.columns: list[str] = []
         self.n: np.ndarray | None = None
@@ -76,8 +77,15 @@ class RunningSummary:
         self.mean += np.where(ok, delta / np.maximum(self.n, 1), 0.0)
         self.m2 += np.where(ok, delta * (x - self.mean), 0.0)
 
+    def _state(self) -> tuple[pd.MultiIndex, np.ndarray, np.ndarray, np.ndarray]:
+        """The row index and the running n, mean and M2, once a replication has been added."""
+        if self.index is None or self.n is None or self.mean is None or self.m2 is None:
+            raise ValueError("no replication has been added to this running summary")
+        return self.index, self.n, self.mean, self.m2
+
     def save(self, path) -> None:
         """Write the running sums (NumPy .npz), atomically."""
+        index, n, mean, m2 = self._state()
         import os
         import tempfile
         from pathlib import Path
@@ -86,9 +94,9 @@ class RunningSummary:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part.npz", dir=path.parent)
         os.close(fd)
         try:
-            np.savez(tmp, n=self.n, mean=self.mean, m2=self.m2, columns=np.array(self.columns),
-                     months=self.index.get_level_values("month").astype("datetime64[ns]").to_numpy(),
-                     teams=np.array(self.index.get_level_values("team"), dtype=str))
+            np.savez(tmp, n=n, mean=mean, m2=m2, columns=np.array(self.columns),
+                     months=index.get_level_values("month").astype("datetime64[ns]").to_numpy(),
+                     teams=np.array(index.get_level_values("team"), dtype=str))
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -105,34 +113,74 @@ class RunningSummary:
         return out
 
     def frame(self, metric: str, team: str, confidence: float = 0.95) -> pd.DataFrame:
+        """Per month: mean, sd, n and the t-interval of ``metric`` for ``team``.
+
+        Parameters
+        ----------
+        metric : str
+            A monthly column.
+        team : str
+            A team, or ``"all"``.
+        confidence : float
+            Of the interval.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by month.
+        """
+        index, n_all, mean_all, m2_all = self._state()
         j = self.columns.index(metric)
-        rows = np.asarray(self.index.get_level_values("team") == team)
-        n = self.n[rows, j]
-        mean = np.where(n > 0, self.mean[rows, j], np.nan)
-        sd = np.sqrt(np.where(n > 1, self.m2[rows, j] / np.maximum(n - 1, 1), np.nan))
+        rows = np.asarray(index.get_level_values("team") == team)
+        n = n_all[rows, j]
+        mean = np.where(n > 0, mean_all[rows, j], np.nan)
+        sd = np.sqrt(np.where(n > 1, m2_all[rows, j] / np.maximum(n - 1, 1), np.nan))
         half = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1)) * sd / np.sqrt(np.maximum(n, 1))
-        months = self.index.get_level_values("month")[rows]
+        months = index.get_level_values("month")[rows]
         return pd.DataFrame({"mean": mean, "sd": sd, "n": n, "ci_low": mean - half,
                              "ci_high": mean + half}, index=pd.Index(months, name="month"))
 
 
 # ------------------------------------------------------------------ financial years
 
-FLOW_PREFIXES = ("cost_", "agency_premium")
-FLOW_COLUMNS = ("referrals", "pathway_starts", "allocations", "closures", "handovers",
-                "worker_changes", "hires", "leavers_permanent", "leavers_permanent_fte",
-                "leavers_agency", "agency_starts", "agency_releases", "conversions",
-                "academy_qualified", "academy_dropouts", "waiting_case_days",
-                "permanent_fte_days", "nqsw_fte_days", "agency_fte_days")
-
-
 def flow_columns(columns) -> list[str]:
-    return [c for c in columns if c in FLOW_COLUMNS or c.startswith(FLOW_PREFIXES)]
+    """The flow columns among ``columns``: those the column table says are amounts over
+    the month, totalled over a year (counts, FTE-days, money; not ratios such as
+    ``mean_wait_days`` or ``turnover_rate_12m``).
+
+    Parameters
+    ----------
+    columns : iterable of str
+        Column names, e.g. ``monthly.columns``; names the table does not know are left out.
+
+    Returns
+    -------
+    list of str
+        The flow columns, in the order given.
+    """
+    out = []
+    for name in columns:
+        c = find(name)
+        if c is not None and c.across_months == "sum":
+            out.append(name)
+    return out
 
 
 def financial_year_totals(monthly: pd.DataFrame) -> pd.DataFrame:
     """Per replication, team and UK financial year (April to March): totals of every
-    flow and money column, and the number of months of the year inside the horizon."""
+    flow column (see :func:`flow_columns`), and the number of months of the year inside
+    the horizon.
+
+    Parameters
+    ----------
+    monthly : pandas.DataFrame
+        Rows of the monthly table (``replication``, ``month``, ``team`` and the columns).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (replication, team, financial year): ``months``, then the totals.
+    """
     fy = pd.Series([financial_year(d.date()) for d in pd.to_datetime(monthly["month"])],
                    index=monthly.index, name="financial_year")
     cols = flow_columns(monthly.columns)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from workforce_sim._version import __version__
+from workforce_sim.engine.recording.columns import INDEX, column, find
 from workforce_sim.results.analysis import (
     DEFAULT_TARGETS,
     QUANTILE_NAMES,
@@ -21,6 +22,7 @@ from workforce_sim.results.analysis import (
     financial_year_totals,
     rag,
 )
+from workforce_sim.results.formatting import format_value, label
 from workforce_sim.results.store import write_csv, write_json
 from workforce_sim.scenario.schema import Scenario
 
@@ -73,7 +75,7 @@ class Results:
 
     def _check(self, metric: str, team: str) -> None:
         if metric not in self.monthly.columns:
-            cols = ", ".join(c for c in self.monthly.columns if c not in ("replication", "month", "team"))
+            cols = ", ".join(c for c in self.monthly.columns if c not in INDEX)
             raise KeyError(f"no column {metric!r}; columns: {cols}")
         if team not in self.teams:
             raise KeyError(f"no team {team!r}; teams: {', '.join(self.teams)}")
@@ -113,6 +115,27 @@ class Results:
         year); green at ``green`` or above, amber at ``amber`` or above, else red.
         Financial-year targets are grey (no probability) for years only partly
         inside the horizon.
+
+        Parameters
+        ----------
+        targets : iterable of Target
+            The targets; a target without a label is labelled from the column table
+            (``Agency rate <= 20.0%``).
+        budget : float, optional
+            A yearly budget (£) for the total cost.
+        green, amber : float
+            The probabilities from which a target is green, or amber.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per (target, period): ``target``, ``metric``, ``team``, ``period``,
+            ``probability``, ``rag``.
+
+        Raises
+        ------
+        ValueError
+            If a financial-year target is set on a column that is not a flow.
         """
         targets = list(targets)
         if budget is not None:
@@ -121,6 +144,10 @@ class Results:
         frames = []
         for t in targets:
             self._check(t.metric, t.team)
+            c = find(t.metric)
+            if t.per == "financial_year" and c is not None and c.across_months != "sum":
+                raise ValueError(f"target {t.metric}: a financial-year target needs a flow "
+                                 f"(a column totalled over the year), not a {c.kind}")
             df = self.monthly[self.monthly["team"] == t.team]
             if t.per == "financial_year":
                 df = financial_year_totals(df)
@@ -133,31 +160,51 @@ class Results:
                 part = df.groupby(period)["months"].first() < 12
                 p[part] = float("nan")
             frames.append(pd.DataFrame({
-                "target": t.label or f"{t.metric} {t.op} {t.threshold:g}", "metric": t.metric,
+                "target": t.label or f"{label(t.metric)} {t.op} {format_value(t.metric, t.threshold)}",
+                "metric": t.metric,
                 "team": t.team, "period": p.index.astype(str), "probability": p.to_numpy(),
                 "rag": [rag(x, green, amber) for x in p.to_numpy()],
             }))
         return pd.concat(frames, ignore_index=True)
 
     def headline(self, team: str = "all", months: tuple[int, ...] | None = None) -> pd.DataFrame:
-        """The figures a service leader asks for first, at chosen month numbers
-        (default: month 12 and the last month): mean and 90 % range across
-        replications. Stocks are month-end values; flows are totals over the 12
-        months to that month."""
+        """The figures a service leader asks for first, at chosen month numbers: mean
+        and 90 % range across replications.
+
+        Each column is summarised as the column table says (``across_months``):
+        stocks, ratios and statistics are the month-end value at that month; flows
+        are totals over the 12 months to that month (labelled "in the 12 months").
+
+        Parameters
+        ----------
+        team : str
+            A team, or ``"all"`` (the whole service).
+        months : tuple of int, optional
+            Month numbers (1 = the first month); default month 12 and the last month.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per (measure, month): ``measure`` (the label), ``metric``, ``month``,
+            ``month_start``, ``mean``, ``q05``, ``q95``.
+        """
         h = self.scenario.horizon_months
         months = months or tuple(sorted({min(12, h), h}))
         df = self.monthly.loc[self.monthly["team"] == team]
         month_no = df.groupby("replication").cumcount() + 1
         rows = []
-        for label, metric, kind in HEADLINE:
+        for metric in HEADLINE:
+            c = column(metric)
+            flow = c.across_months == "sum"
+            measure = f"{c.label} in the 12 months" if flow else c.label
             for m in months:
-                if kind == "flow":
+                if flow:
                     window = df.loc[(month_no > m - 12) & (month_no <= m)]
                     values = window.groupby("replication")[metric].sum()
                 else:
                     values = df.loc[month_no == m, metric]
                 values = values.dropna()
-                rows.append({"measure": label, "metric": metric, "month": m,
+                rows.append({"measure": measure, "metric": metric, "month": m,
                              "month_start": df.loc[month_no == m, "month"].iloc[0],
                              "mean": values.mean() if len(values) else math.nan,
                              "q05": values.quantile(0.05), "q95": values.quantile(0.95)})
@@ -222,16 +269,7 @@ def _write_table(frame: pd.DataFrame, stem: Path) -> str:
     return "parquet"
 
 
-HEADLINE = (
-    ("Open cases", "open_cases", "stock"),
-    ("Unallocated cases", "unallocated_cases", "stock"),
-    ("Cases per case-holding worker", "caseload_mean", "stock"),
-    ("Workers over their caseload cap", "workers_over_cap", "stock"),
-    ("Agency rate", "agency_rate", "stock"),
-    ("Vacancy rate", "vacancy_rate", "stock"),
-    ("Turnover rate (12 months)", "turnover_rate_12m", "stock"),
-    ("Referrals in the 12 months", "referrals", "flow"),
-    ("Changes of social worker in the 12 months", "worker_changes", "flow"),
-    ("Agency spend in the 12 months", "cost_agency", "flow"),
-    ("Total cost in the 12 months", "cost_total", "flow"),
-)
+HEADLINE = ("open_cases", "unallocated_cases", "caseload_mean", "workers_over_cap", "agency_rate",
+            "vacancy_rate", "turnover_rate_12m", "referrals", "worker_changes", "cost_agency",
+            "cost_total")
+"""The headline's columns, in order; labels and summaries come from the column table."""

@@ -1,0 +1,425 @@
+"""What each column of the monthly table means: one :class:`Column` per column.
+
+The recorder (:mod:`workforce_sim.engine.recording.recorder`) writes one row per
+team and month, and one for the whole service (``team == "all"``). This table
+says, for every column it writes and in the same order, what kind of quantity
+it is, how the service row is formed from the team rows, how a year or the
+horizon is summarised, its unit, its human label, and how it stands against the
+DfE children's social work workforce census definition (``dfe``, ``dfe_field``,
+``dfe_match``, ``dfe_note``). Everything that summarises, labels or formats a
+column (results, charts, report, workbook, command line) reads it from here.
+
+Kinds
+    ``stock``: a month-end level; the service row is the sum of the team rows.
+    ``flow``: an amount over the month; it adds over teams and over months.
+    ``ratio``: a quotient (or a mean over workers or allocations), recomputed
+    for the service from its parts, never summed.
+    ``statistic``: an order statistic over the case-holding workers (90th
+    percentile, maximum), recomputed for the service over all its workers.
+
+``across_teams`` (how the ``"all"`` row is formed from the team rows)
+    ``"sum"``: the sum of the team rows.
+    ``"ratio of sums"``: ``Σ numerator / Σ denominator`` over the teams' rows
+    (and, when ``months > 1``, over the last ``months`` month rows, the
+    denominator averaged: ``Σ numerator / (Σ denominator / months)``).
+    ``"weighted mean"``: the mean of the team values weighted by ``weight``.
+    ``"pooled workers"``: recomputed over the case-holding workers of every
+    team pooled (for a mean, the team values weighted by each team's
+    case-holding headcount, which the table does not hold).
+    ``"max"``: the largest team value.
+
+``across_months`` (how a financial year, the 12 months of a headline or the
+horizon is summarised, as the code does it today)
+    ``"sum"``: flows are totalled (``financial_year_totals``, the headline's
+    "in the 12 months", ``horizon_total``).
+    ``"last"``: stocks, ratios and statistics are read at the period's last
+    month (the headline, the KPI dashboard, ``at_month``). They are never
+    totalled; ``Comparison.differences`` given a bare column name takes its mean
+    over the horizon instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["stock", "flow", "ratio", "statistic"]
+AcrossTeams = Literal["sum", "ratio of sums", "weighted mean", "pooled workers", "max"]
+AcrossMonths = Literal["sum", "last"]
+Unit = Literal["FTE", "people", "cases", "cases per worker", "share", "days", "case-days",
+               "FTE-days", "changes", "£"]
+DfeMatch = Literal["exact", "component", "differs"]
+
+INDEX = ("replication", "month", "team")
+"""Columns of ``monthly`` that key a row rather than measure anything."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the monthly table.
+
+    Parameters
+    ----------
+    name : str
+        The column's name in ``monthly``.
+    kind : {"stock", "flow", "ratio", "statistic"}
+        What sort of quantity it is (see the module docstring).
+    unit : str
+        ``"FTE"``, ``"people"`` (headcount), ``"cases"``, ``"cases per worker"``,
+        ``"share"`` (a fraction, shown as a percentage), ``"days"``, ``"case-days"``,
+        ``"FTE-days"``, ``"changes"`` or ``"£"``.
+    label : str
+        The human label used by charts, the report, the workbook and the command line.
+    description : str
+        What the column measures, in one sentence.
+    across_teams : str
+        How the service row is formed from the team rows.
+    across_months : {"sum", "last"}
+        How a year or the horizon is summarised.
+    numerator, denominator : tuple of str
+        For ``"ratio of sums"``: the columns whose sums form the ratio.
+    weight : tuple of str
+        For ``"weighted mean"``: the columns whose sum weights each team's value.
+    months : int
+        For ``"ratio of sums"``: the number of month rows the ratio runs over
+        (12 for the rolling turnover rate, else 1).
+    dfe : str or None
+        The DfE census definition this column sets beside, where there is one.
+    dfe_field : str or None
+        The matching field of ``csww_indicators_2017_to_2025.csv``.
+    dfe_match : {"exact", "component", "differs"} or None
+        ``"exact"``: the same definition (read the September row, or the sum of
+        the 12 months to September for a flow); ``"component"``: one part of the
+        DfE quantity; ``"differs"``: not the same definition (``dfe_note`` says how).
+    dfe_note : str
+        How the column stands against the DfE definition.
+    """
+
+    name: str
+    kind: Kind
+    unit: Unit
+    label: str
+    description: str
+    across_teams: AcrossTeams = "sum"
+    across_months: AcrossMonths = "last"
+    numerator: tuple[str, ...] = ()
+    denominator: tuple[str, ...] = ()
+    weight: tuple[str, ...] = ()
+    months: int = 1
+    dfe: str | None = None
+    dfe_field: str | None = None
+    dfe_match: DfeMatch | None = None
+    dfe_note: str = ""
+
+    def __post_init__(self) -> None:
+        if (self.kind == "flow") != (self.across_months == "sum"):
+            raise ValueError(f"{self.name}: flows, and only flows, are summed over months")
+        if (self.across_teams == "ratio of sums") != bool(self.numerator and self.denominator):
+            raise ValueError(f"{self.name}: a ratio of sums needs a numerator and a denominator")
+        if (self.across_teams == "weighted mean") != bool(self.weight):
+            raise ValueError(f"{self.name}: a weighted mean needs a weight")
+        if (self.dfe is None) != (self.dfe_match is None):
+            raise ValueError(f"{self.name}: a DfE definition needs its match, and only then")
+
+
+_EMPLOYED = ("permanent_fte", "nqsw_fte")
+_AT_30_SEPT = "Columns are month-end values; the September row is the census date."
+
+COLUMNS: tuple[Column, ...] = (
+    # ---------------------------------------------------------------- stocks
+    Column("permanent_fte", "stock", "FTE", "Permanent FTE",
+           "FTE of permanent social workers in post at the month end.",
+           dfe="FTE in post: employed (permanent and newly qualified) social workers at 30 September.",
+           dfe_field="inpost_fte", dfe_match="component",
+           dfe_note="The DfE's FTE in post is permanent_fte + nqsw_fte."),
+    Column("nqsw_fte", "stock", "FTE", "Newly qualified FTE",
+           "FTE of newly qualified social workers in their ASYE year at the month end.",
+           dfe="FTE in post: employed (permanent and newly qualified) social workers at 30 September.",
+           dfe_field="inpost_fte", dfe_match="component",
+           dfe_note="The DfE's FTE in post is permanent_fte + nqsw_fte."),
+    Column("agency_fte", "stock", "FTE", "Agency FTE",
+           "FTE of agency social workers in post at the month end.",
+           dfe="Agency FTE: agency social workers in post at 30 September.",
+           dfe_field="agency_fte", dfe_match="exact", dfe_note=_AT_30_SEPT),
+    Column("trainees", "stock", "people", "Academy trainees",
+           "Headcount of grow-your-own academy trainees (not yet social workers) at the month end."),
+    Column("establishment_fte", "stock", "FTE", "Establishment FTE",
+           "Funded establishment at the month end."),
+    Column("vacancy_fte", "stock", "FTE", "Vacancies (FTE)",
+           "max(0, establishment − permanent − NQSW FTE) per team: a post covered by agency "
+           "staff is still vacant.",
+           dfe="Vacancies FTE at 30 September; a vacancy covered by an agency worker still "
+               "counts as vacant.",
+           dfe_field="vacancy_fte", dfe_match="exact",
+           dfe_note="Derived from the establishment rather than reported posts; the service "
+                    "figure is summed team by team, so one team over its establishment does "
+                    "not fill another's vacancies."),
+    Column("over_establishment_fte", "stock", "FTE", "FTE over establishment",
+           "max(0, permanent + NQSW FTE − establishment) per team."),
+    Column("agency_rate", "ratio", "share", "Agency rate",
+           "Agency FTE / (agency + permanent + NQSW FTE).",
+           across_teams="ratio of sums", numerator=("agency_fte",),
+           denominator=("agency_fte", *_EMPLOYED),
+           dfe="Agency rate = agency FTE / (agency FTE + FTE in post) at 30 September.",
+           dfe_field="agency_rate_fte", dfe_match="exact", dfe_note=_AT_30_SEPT),
+    Column("vacancy_rate", "ratio", "share", "Vacancy rate",
+           "Vacancies FTE / (vacancies + permanent + NQSW FTE).",
+           across_teams="ratio of sums", numerator=("vacancy_fte",),
+           denominator=("vacancy_fte", *_EMPLOYED),
+           dfe="Vacancy rate = vacant FTE / (vacant FTE + FTE in post) at 30 September; a "
+               "vacancy covered by an agency worker still counts as vacant.",
+           dfe_field="vacancy_rate_fte", dfe_match="exact",
+           dfe_note=_AT_30_SEPT + " Vacancies as for vacancy_fte (team by team)."),
+    Column("open_cases", "stock", "cases", "Open cases",
+           "Open cases at the month end, allocated or not."),
+    Column("allocated_cases", "stock", "cases", "Allocated cases",
+           "Open cases held by a worker at the month end.",
+           dfe="Cases: children allocated to a case holder (employed or agency) at 30 September.",
+           dfe_field="cases", dfe_match="exact",
+           dfe_note=_AT_30_SEPT + " A case is a child's open episode; a child has one at a time."),
+    Column("unallocated_cases", "stock", "cases", "Unallocated cases",
+           "Open cases waiting for a worker at the month end."),
+    Column("caseload_mean", "ratio", "cases per worker", "Cases per case-holding worker",
+           "Cases held / case-holding workers (all but trainees, in teams that hold cases), "
+           "by headcount.",
+           across_teams="pooled workers",
+           dfe="Caseload = cases held / case-holding FTE (employed and agency) at 30 September.",
+           dfe_field="caseload_fte", dfe_match="differs",
+           dfe_note="Divides by case-holding headcount, not FTE: with part-time workers it is "
+                    "below the DfE's caseload per FTE."),
+    Column("caseload_p90", "statistic", "cases per worker", "Caseload, 90th percentile",
+           "90th percentile of cases held over case-holding workers (linear interpolation).",
+           across_teams="pooled workers"),
+    Column("caseload_max", "statistic", "cases per worker", "Largest caseload",
+           "Most cases held by one case-holding worker.", across_teams="max"),
+    Column("load_ratio_mean", "ratio", "share", "Load / capacity, mean",
+           "Mean over case-holding workers with capacity of caseload points / capacity.",
+           across_teams="pooled workers"),
+    Column("workers_over_cap", "stock", "people", "Workers over their caseload cap",
+           "Case-holding workers whose load exceeds their capacity at the month end."),
+    # ---------------------------------------------------------------- flows
+    Column("referrals", "flow", "cases", "Referrals", "New cases referred in the month.",
+           across_months="sum"),
+    Column("pathway_starts", "flow", "cases", "Pathway starts",
+           "Cases that began as the continuation of a closed case in the month.",
+           across_months="sum"),
+    Column("allocations", "flow", "cases", "Allocations",
+           "Cases allocated to a worker in the month.", across_months="sum"),
+    Column("closures", "flow", "cases", "Closures", "Cases closed in the month.",
+           across_months="sum"),
+    Column("handovers", "flow", "cases", "Cases handed back by leavers",
+           "Cases returned to the queue when their worker left, in the month.",
+           across_months="sum"),
+    Column("mean_wait_days", "ratio", "days", "Mean wait for allocation (days)",
+           "Mean days from queueing to allocation of the cases allocated in the month.",
+           across_teams="weighted mean", weight=("allocations",)),
+    Column("waiting_case_days", "flow", "case-days", "Case-days unallocated",
+           "Days spent unallocated, summed over cases, in the month.", across_months="sum"),
+    Column("worker_changes", "flow", "changes", "Changes of social worker",
+           "Allocations of a child to a worker other than their last one, in the month.",
+           across_months="sum"),
+    Column("hires", "flow", "people", "Permanent hires",
+           "Permanent social workers recruited in the month (headcount).", across_months="sum",
+           dfe="Starters: employed social workers who started in the 12 months to 30 September.",
+           dfe_field="starters_headcount", dfe_match="differs",
+           dfe_note="Recruitment hires only: academy trainees qualifying as NQSWs "
+                    "(academy_qualified) and agency workers converting (conversions) are "
+                    "starters for the DfE but not counted here."),
+    Column("leavers_permanent", "flow", "people", "Permanent and NQSW leavers",
+           "Permanent and newly qualified social workers who left in the month (headcount).",
+           across_months="sum",
+           dfe="Leavers: employed social workers who left in the 12 months to 30 September.",
+           dfe_field="leavers_headcount", dfe_match="exact",
+           dfe_note="Monthly: the sum of the 12 months to September is the census figure."),
+    Column("leavers_permanent_fte", "flow", "FTE", "Permanent and NQSW leavers (FTE)",
+           "FTE of the permanent and newly qualified social workers who left in the month.",
+           across_months="sum",
+           dfe="Leavers FTE: employed social workers who left in the 12 months to 30 September.",
+           dfe_field="leavers_fte", dfe_match="exact",
+           dfe_note="Monthly: the sum of the 12 months to September is the census figure."),
+    Column("leavers_agency", "flow", "people", "Agency leavers",
+           "Agency workers who left in the month (headcount).", across_months="sum"),
+    Column("agency_starts", "flow", "people", "Agency starts",
+           "Agency placements that began in the month.", across_months="sum"),
+    Column("agency_releases", "flow", "people", "Agency releases",
+           "Agency workers released by the council in the month.", across_months="sum"),
+    Column("conversions", "flow", "people", "Agency conversions to permanent",
+           "Agency workers who took a permanent post in the month.", across_months="sum"),
+    Column("academy_qualified", "flow", "people", "Academy trainees qualified",
+           "Academy trainees who qualified and started as NQSWs in the month.",
+           across_months="sum"),
+    Column("academy_dropouts", "flow", "people", "Academy trainees dropped out",
+           "Academy trainees who left before qualifying, in the month.", across_months="sum"),
+    Column("turnover_rate_12m", "ratio", "share", "Turnover rate (12 months)",
+           "Permanent and NQSW leavers' FTE over the last 12 months / mean permanent and NQSW "
+           "FTE at those 12 month ends (NaN before month 12).",
+           across_teams="ratio of sums", numerator=("leavers_permanent_fte",),
+           denominator=_EMPLOYED, months=12,
+           dfe="Turnover rate = leavers FTE in the 12 months to 30 September / FTE in post at "
+               "30 September.",
+           dfe_field="turnover_rate_fte", dfe_match="differs",
+           dfe_note="The denominator is the mean FTE in post over the 12 month ends, not the "
+                    "FTE in post at the last one (30 September); the numerator is the DfE's."),
+    # ---------------------------------------------------------------- money (flows)
+    Column("permanent_fte_days", "flow", "FTE-days", "Permanent FTE-days",
+           "Permanent FTE × days in post, in the month.", across_months="sum"),
+    Column("nqsw_fte_days", "flow", "FTE-days", "Newly qualified FTE-days",
+           "NQSW FTE × days in post, in the month.", across_months="sum"),
+    Column("agency_fte_days", "flow", "FTE-days", "Agency FTE-days",
+           "Agency FTE × days in post, in the month.", across_months="sum"),
+    Column("cost_permanent", "flow", "£", "Permanent pay",
+           "Pay with on-costs of permanent and newly qualified staff, and retention "
+           "payments, in the month.", across_months="sum"),
+    Column("cost_agency", "flow", "£", "Agency spend", "Agency day rates paid in the month.",
+           across_months="sum"),
+    Column("cost_academy", "flow", "£", "Academy cost",
+           "Grow-your-own academy costs in the month.", across_months="sum"),
+    Column("cost_recruitment", "flow", "£", "Recruitment cost",
+           "Recruitment costs per hire, and campaign costs shared by establishment, in the month.",
+           across_months="sum"),
+    Column("cost_total", "flow", "£", "Total cost",
+           "cost_permanent + cost_agency + cost_academy + cost_recruitment.", across_months="sum"),
+    Column("agency_premium", "flow", "£", "Agency premium",
+           "Agency spend − agency FTE-days at the permanent day cost, in the month.",
+           across_months="sum"),
+)
+
+_BY_NAME = {c.name: c for c in COLUMNS}
+NAMES: tuple[str, ...] = tuple(_BY_NAME)
+
+
+def column(name: str) -> Column:
+    """The :class:`Column` called ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A column of the monthly table.
+
+    Returns
+    -------
+    Column
+
+    Raises
+    ------
+    KeyError
+        If the monthly table has no such column (the message lists them).
+    """
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"no column {name!r}; columns: {', '.join(NAMES)}") from None
+
+
+def find(name: str) -> Column | None:
+    """The :class:`Column` called ``name``, or None if there is none.
+
+    Parameters
+    ----------
+    name : str
+        Any name (a monthly column or not).
+
+    Returns
+    -------
+    Column or None
+    """
+    return _BY_NAME.get(name)
+
+
+def of_kind(*kinds: Kind) -> tuple[Column, ...]:
+    """The columns of the given kinds, in table order.
+
+    Parameters
+    ----------
+    *kinds : {"stock", "flow", "ratio", "statistic"}
+
+    Returns
+    -------
+    tuple of Column
+    """
+    return tuple(c for c in COLUMNS if c.kind in kinds)
+
+
+def flows() -> tuple[Column, ...]:
+    """The flow columns (amounts over the month, totalled over a year), in table order.
+
+    Returns
+    -------
+    tuple of Column
+    """
+    return of_kind("flow")
+
+
+def stocks() -> tuple[Column, ...]:
+    """The stock columns (month-end levels that add over teams), in table order.
+
+    Returns
+    -------
+    tuple of Column
+    """
+    return of_kind("stock")
+
+
+def ratios() -> tuple[Column, ...]:
+    """The ratio columns (recomputed for the service, never summed), in table order.
+
+    Returns
+    -------
+    tuple of Column
+    """
+    return of_kind("ratio")
+
+
+def of_unit(unit: Unit) -> tuple[Column, ...]:
+    """The columns measured in ``unit``, in table order.
+
+    Parameters
+    ----------
+    unit : str
+        One of the units of :class:`Column`.
+
+    Returns
+    -------
+    tuple of Column
+    """
+    return tuple(c for c in COLUMNS if c.unit == unit)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def columns_markdown() -> str:
+    """The column table as Markdown, as ``docs/outputs.md`` shows it.
+
+    Returns
+    -------
+    str
+        Two tables (what each column is and how it aggregates; its DfE
+        definition and how it matches) and the columns with no DfE
+        counterpart, ending with a newline.
+    """
+    def how_teams(c: Column) -> str:
+        if c.across_teams == "ratio of sums":
+            num, den = " + ".join(c.numerator), " + ".join(c.denominator)
+            if c.months > 1:
+                return f"Σ {num} / (Σ {den} / {c.months}), over the last {c.months} months"
+            return f"Σ {num} / Σ ({den})" if len(c.denominator) > 1 else f"Σ {num} / Σ {den}"
+        if c.across_teams == "weighted mean":
+            return f"mean weighted by {' + '.join(c.weight)}"
+        return c.across_teams
+
+    lines = ["| column | kind | unit | label | service row (\"all\") | over a year | what |",
+             "|---|---|---|---|---|---|---|"]
+    for c in COLUMNS:
+        lines.append(f"| `{c.name}` | {c.kind} | {c.unit} | {_cell(c.label)} | "
+                     f"{_cell(how_teams(c))} | {c.across_months} | {_cell(c.description)} |")
+    lines += ["", "| column | DfE census definition | DfE field | match | note |",
+              "|---|---|---|---|---|"]
+    for c in COLUMNS:
+        if c.dfe is not None:
+            lines.append(f"| `{c.name}` | {_cell(c.dfe)} | `{c.dfe_field}` | {c.dfe_match} | "
+                         f"{_cell(c.dfe_note)} |")
+    others = ", ".join(f"`{c.name}`" for c in COLUMNS if c.dfe is None)
+    lines += ["", f"No DfE census counterpart: {others}."]
+    return "\n".join(lines) + "\n"
