@@ -52,3 +52,69 @@ def test_notebooks_run_top_to_bottom(path):
     assert code
     for i, cell in enumerate(code):
         exec(compile("".join(cell["source"]), f"{path.name}[{i}]", "exec"), namespace)
+
+
+# -- docstrings of the public API ----------------------------------------------------------
+
+def _public_callables():
+    """(name, object) for every callable in ``ws.__all__`` and every public method or
+    property defined on the public classes."""
+    import inspect
+
+    import workforce_sim as ws
+
+    for name in ws.__all__:
+        obj = getattr(ws, name)
+        if inspect.isclass(obj):
+            if issubclass(obj, Exception):
+                continue                      # an exception class: its docstring says what it carries
+            yield name, obj
+            for attr, value in vars(obj).items():
+                if attr.startswith("_"):
+                    continue
+                if isinstance(value, (classmethod, staticmethod)):
+                    value = value.__func__
+                if isinstance(value, property) or inspect.isfunction(value):
+                    yield f"{name}.{attr}", value
+        elif callable(obj):
+            yield name, obj
+
+
+def _missing_sections(obj) -> list[str]:
+    """The numpydoc sections a docstring lacks: Parameters when the callable takes any
+    (other than self/cls; for a class, its own ``__init__``'s), Returns when a function
+    returns something. A property is documented like an attribute: a docstring."""
+    import inspect
+    import typing
+
+    func = obj.fget if isinstance(obj, property) else obj
+    doc = inspect.getdoc(func) or ""
+    if not doc.strip():
+        return ["docstring"]
+    if isinstance(obj, property):
+        return []
+    missing = []
+    if inspect.isclass(obj):
+        if "__init__" not in vars(obj):
+            return []              # fields documented as attributes (pydantic models)
+        func = obj.__init__
+    params = [p for p in inspect.signature(func).parameters if p not in ("self", "cls")]
+    if params and not re.search(r"^Parameters\n-+$", doc, flags=re.M):
+        missing.append("Parameters")
+    if inspect.isclass(obj):
+        return missing
+    try:
+        returns = typing.get_type_hints(func).get("return", inspect.Signature.empty)
+    except Exception:
+        returns = inspect.signature(func).return_annotation
+    if returns is not type(None) and not re.search(r"^(Returns|Yields)\n-+$", doc, flags=re.M):
+        missing.append("Returns")
+    return missing
+
+
+def test_public_api_has_numpydoc_sections():
+    """Every public function and method says what it takes (Parameters) and what it
+    gives back (Returns), in numpydoc form; the API reference page is built from them."""
+    missing = {name: m for name, obj in _public_callables() if (m := _missing_sections(obj))}
+    assert not missing, "numpydoc sections missing:\n" + "\n".join(
+        f"  {name}: {', '.join(m)}" for name, m in sorted(missing.items()))
