@@ -118,3 +118,65 @@ def test_public_api_has_numpydoc_sections():
     missing = {name: m for name, obj in _public_callables() if (m := _missing_sections(obj))}
     assert not missing, "numpydoc sections missing:\n" + "\n".join(
         f"  {name}: {', '.join(m)}" for name, m in sorted(missing.items()))
+
+
+# -- links and paths in the documentation ------------------------------------------------
+
+DOC_PAGES = sorted((ROOT / "docs").glob("*.md"))
+# a backticked path into the repository: `docs/x.md`, `src/...`, `tests/...`, `benchmarks/...`,
+# `scenarios/...`, `examples/...`, or a path inside the package such as `engine/model.py`
+_PATH = re.compile(r"`((?:docs|src|tests|benchmarks|scenarios|examples)/[^`\s*:]+"
+                   r"|(?:[A-Za-z_]+/)+[A-Za-z_]+\.(?:py|md|toml))(?:::[^`]*)?`")
+_PACKAGE = ROOT / "src" / "workforce_sim"
+
+
+def _repo_path_exists(text: str) -> bool:
+    text = text.rstrip("/").split("#")[0]
+    if (ROOT / text).exists():
+        return True
+    return (_PACKAGE / text).exists() or (_PACKAGE.parent / text).exists()
+
+
+@pytest.mark.parametrize("page", DOC_PAGES + [ROOT / "README.md"], ids=lambda p: p.name)
+def test_relative_links_and_repo_paths_exist(page):
+    """Every relative link of a page leads to a file (and every ``#anchor`` to a heading
+    of a docs page), and every backticked repository path names a file or folder the
+    repository has: the documentation cites only the repository's own files."""
+    text = page.read_text(encoding="utf-8")
+    text_wo_code = re.sub(r"```.*?```", "", text, flags=re.S)
+    broken = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", text_wo_code):
+        if re.match(r"[a-z]+:", target) or target.startswith("#"):
+            continue
+        path, _, anchor = target.partition("#")
+        if not (page.parent / path).exists():
+            broken.append(f"link {target}")
+        elif anchor and path.endswith(".md") and anchor not in _anchors(page.parent / path):
+            broken.append(f"anchor {target}")
+    for path in _PATH.findall(text_wo_code):
+        if not _repo_path_exists(path):
+            broken.append(f"path `{path}`")
+    assert not broken, f"{page.name}: " + "; ".join(broken)
+
+
+def _anchors(page: Path) -> set[str]:
+    """The ids the site gives the page's headings (mkdocs' toc slugs)."""
+    heads = re.findall(r"^#+\s+(.*)$", re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"),
+                                                flags=re.S), flags=re.M)
+    return {re.sub(r"[\s]+", "-", re.sub(r"[^\w\s-]", "", h.replace("`", "")).strip().lower())
+            for h in heads}
+
+
+@pytest.mark.parametrize("folder", ["docs", "src", "benchmarks", "examples"])
+def test_no_reference_to_files_outside_the_repository(folder):
+    """No page, docstring or comment cites a design document or calibration notes that
+    the repository does not contain."""
+    pattern = re.compile(r"calibration/README|DESIGN(?:\.md)?\s*§|DESIGN\.md|DESIGN\s+(?:section\s+)?\d")
+    hits = []
+    for path in sorted((ROOT / folder).rglob("*")):
+        if path.suffix not in (".md", ".py", ".toml", ".ipynb") or path.name == "test_docs.py":
+            continue
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.search(line):
+                hits.append(f"{path.relative_to(ROOT)}:{i}")
+    assert not hits, "references to files the repository does not have:\n" + "\n".join(hits)

@@ -7,8 +7,8 @@ probability above 1 is refused in the same words wherever it comes from,
 before anything runs.
 
 Units are in the field names (``_days``, ``_fte``, ``_per_year``) or in the
-field's description. Each default names its source, using the keys of
-``calibration/README.md``: [S] sourced, [D] derived, [E] estimate.
+field's description. Each default names its source, using the keys of the
+calibration sources in ``docs/model.md``: [S] sourced, [D] derived, [E] estimate.
 """
 
 from __future__ import annotations
