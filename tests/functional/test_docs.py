@@ -26,12 +26,47 @@ def test_snippets_run(doc):
 
 def test_scenario_reference_is_current():
     """docs/scenario-reference.md is generated from the schema; regenerate it with
-    python -c "from workforce_sim.scenario.reference import *; print(scenario_reference_markdown(), end='')"
-    > docs/scenario-reference.md"""
+    python -m workforce_sim.scenario.reference > docs/scenario-reference.md"""
     from workforce_sim.scenario.reference import scenario_reference_markdown
 
     assert (ROOT / "docs" / "scenario-reference.md").read_text(encoding="utf-8") == \
         scenario_reference_markdown()
+
+
+def test_scenario_reference_has_every_model_of_the_schema():
+    """Every pydantic model reachable from Scenario (through fields, lists, dicts and
+    unions) has its section, once: found here by a walk of pydantic's own JSON schema,
+    independent of the generator's."""
+    from workforce_sim.scenario.reference import DISTRIBUTIONS, SECTIONS, scenario_reference_markdown
+    from workforce_sim.scenario.schema import Scenario
+
+    defs = Scenario.model_json_schema()["$defs"]
+    expected = set(defs) | {"Scenario"}
+    listed = [m.__name__ for _, m in SECTIONS] + [m.__name__ for m in DISTRIBUTIONS]
+    assert sorted(listed) == sorted(set(listed)), "a model has two sections"
+    assert set(listed) == expected
+    page = scenario_reference_markdown()
+    for path, _ in SECTIONS:
+        assert f"## `{path}`" in page
+    for path in ("teams.NAME.establishment_changes[]", "workforce.permanent.retention[]",
+                 "recruitment.cohorts[]"):
+        assert f"## `{path}`" in page
+
+
+
+def test_field_description_follows_the_path():
+    """A concrete dotted path finds its own field's description, through dicts and lists,
+    so that two fields of one name in different sections are told apart."""
+    from workforce_sim.scenario import schema as sc
+    from workforce_sim.scenario.reference import field_description
+
+    assert field_description("recruitment.campaigns.0.start") == \
+        sc.Campaign.model_fields["start"].description
+    assert field_description("workforce.permanent.retention.0.start") == \
+        sc.RetentionLever.model_fields["start"].description
+    assert field_description("teams.assessment.caseload_cap") == \
+        sc.Team.model_fields["caseload_cap"].description
+    assert field_description("teams.assessment.no_such_field") == ""
 
 
 NOTEBOOKS = sorted((ROOT / "examples").glob("*.ipynb"))
