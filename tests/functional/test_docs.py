@@ -215,3 +215,19 @@ def test_no_reference_to_files_outside_the_repository(folder):
             if pattern.search(line):
                 hits.append(f"{path.relative_to(ROOT)}:{i}")
     assert not hits, "references to files the repository does not have:\n" + "\n".join(hits)
+
+
+# -- citation and licence --------------------------------------------------------------
+
+def test_citation_matches_the_package():
+    """CITATION.cff is CFF 1.2.0 with the keys it requires, and cites this version."""
+    yaml = pytest.importorskip("yaml")       # PyYAML comes with mkdocs (the dev and docs extras)
+    import workforce_sim as ws
+
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert cff["cff-version"] == "1.2.0"
+    assert {"message", "title", "authors", "version", "license", "abstract"} <= set(cff)
+    assert cff["version"] == ws.__version__
+    assert cff["authors"] == [{"name": "workforce_sim developers"}]       # an entity
+    assert cff["license"] == "MIT"
+    assert "MIT License" in (ROOT / "LICENSE").read_text(encoding="utf-8")
