@@ -221,7 +221,8 @@ def test_no_reference_to_files_outside_the_repository(folder):
 
 def test_citation_matches_the_package():
     """CITATION.cff is CFF 1.2.0 with the keys it requires, and cites this version."""
-    yaml = pytest.importorskip("yaml")       # PyYAML comes with mkdocs (the dev and docs extras)
+    import yaml                # PyYAML comes with mkdocs (the dev and docs extras)
+
     import workforce_sim as ws
 
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
