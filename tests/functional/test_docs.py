@@ -221,7 +221,7 @@ def test_no_reference_to_files_outside_the_repository(folder):
 
 def test_citation_matches_the_package():
     """CITATION.cff is CFF 1.2.0 with the keys it requires, and cites this version."""
-    import yaml                # PyYAML comes with mkdocs (the dev and docs extras)
+    import yaml  # PyYAML comes with mkdocs (the dev and docs extras)
 
     import workforce_sim as ws
 
@@ -232,3 +232,19 @@ def test_citation_matches_the_package():
     assert cff["authors"] == [{"name": "workforce_sim developers"}]       # an entity
     assert cff["license"] == "MIT"
     assert "MIT License" in (ROOT / "LICENSE").read_text(encoding="utf-8")
+
+
+def test_stream_seeding_is_as_documented():
+    """docs/model.md and engine/streams.py say each stream is
+    ``SeedSequence(seed, spawn_key=(replication, blake2b(purpose)))``: it is."""
+    import hashlib
+
+    import numpy as np
+
+    from workforce_sim.engine import streams
+
+    key = int.from_bytes(hashlib.blake2b(b"attrition", digest_size=8).digest(), "little")
+    expected = np.random.Generator(np.random.PCG64(np.random.SeedSequence(7, spawn_key=(3, key))))
+    assert streams.RandomStreams(7, 3)["attrition"].random(4).tolist() == expected.random(4).tolist()
+    assert "blake2b(purpose)" in (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    assert "hash(purpose)" not in (streams.__doc__ or "")
