@@ -17,7 +17,7 @@ approach does the same work in every repeat; the order of the approaches
 rotates from repeat to repeat. The machine is shared and noisy, so targets
 are judged on ratios measured in the same run, never on absolute numbers.
 
-Targets (DESIGN.md section 8): ours >= 2x simpy.Resource and >= 6x Ciw.
+Targets (benchmarks/README.md): ours >= 2x simpy.Resource and >= 6x Ciw.
 
 Run:  python benchmarks/bench_caseflow.py [--quick] [--repeats N] [--gc] [--output PATH]
 

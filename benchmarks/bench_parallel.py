@@ -12,7 +12,7 @@ one right after the other so that both see the same load on a shared machine.
 
 Printed, from medians over the repeats:
 
-* parallel efficiency = T1 / (workers × Tw), goal >= 90 % on 2 cores (DESIGN §8);
+* parallel efficiency = T1 / (workers × Tw), goal >= 90 % on 2 cores (benchmarks/README.md);
 * the CPU time of each run (this process plus the pool's worker processes), the
   "CPU share" = CPU / (workers × wall): near 100 % when the run had its cores
   to itself, lower when other work on the machine took some; and the average

@@ -1,9 +1,9 @@
 """The event loop: SimPy's environment, with a lean path for the two events every case has.
 
 A replication schedules about two events per case (its referral and its
-closure) and only a few thousand for everything else. DESIGN §8 puts the cost
-of a SimPy model in the events it schedules per case, so those two skip the
-general machinery:
+closure) and only a few thousand for everything else. The cost of a SimPy
+model lies in the events it schedules per case (``benchmarks/README.md``), so
+those two skip the general machinery:
 
 * **referrals** are drawn up front (``demand.py``) and kept in one sorted list
   beside the event heap, not in it. A referral due at the same instant as a

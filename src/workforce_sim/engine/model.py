@@ -1,7 +1,7 @@
 """The model: a SimPy environment, the service's state, and its random streams.
 
 One :class:`Model` is one replication. It keeps no global state; every random
-draw comes from a named stream of :class:`~workforce_sim.streams.RandomStreams`:
+draw comes from a named stream of :class:`~workforce_sim.engine.streams.RandomStreams`:
 
 * ``referrals.<case type>``: referral times;
 * ``durations.<case type>``: the duration of each new case;

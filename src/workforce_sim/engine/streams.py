@@ -1,7 +1,9 @@
 """Named random-number streams: one per (seed, replication, purpose).
 
 Each purpose ("referrals.assessment", "durations.cp", ...) gets its own PCG64
-generator, seeded from ``SeedSequence(seed, spawn_key=(replication, hash(purpose)))``.
+generator, seeded from ``SeedSequence(seed, spawn_key=(replication, purpose_key(purpose)))``,
+where :func:`purpose_key` is a 64-bit BLAKE2b digest of the name (stable across
+processes and runs, unlike Python's salted ``hash``).
 Streams are independent of the order in which they are asked for, so two
 scenarios that differ in one lever still share every other stream (common
 random numbers), and adding a stream re-seeds nothing else. There is no

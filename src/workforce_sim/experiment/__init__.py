@@ -1,5 +1,5 @@
 """Experiments: one replication or many (:mod:`.runner`), scenarios compared on
-common random numbers and sweeps (:mod:`.compare`), sensitivity analysis, and
+common random numbers and sweeps (:mod:`.comparison`), sensitivity analysis, and
 how many replications are enough."""
 
 from workforce_sim.experiment.comparison import (

@@ -24,7 +24,22 @@ from workforce_sim.scenario.schema import Scenario
 
 
 def horizon_total(metric: str, team: str = "all") -> Callable[[pd.DataFrame], pd.Series]:
-    """Per replication: the total of a flow or money column over the horizon."""
+    """An output for :meth:`Comparison.differences` and friends: per replication, the
+    total of a flow or money column over the horizon.
+
+    Parameters
+    ----------
+    metric : str
+        A column of the monthly table, such as ``"cost_agency"`` or ``"referrals"``.
+    team : str, default "all"
+        A team's name, or ``"all"`` for the whole service.
+
+    Returns
+    -------
+    Callable[[pandas.DataFrame], pandas.Series]
+        A function of the monthly table giving one value per replication
+        (indexed by replication), named ``"total <metric>"``.
+    """
     def f(monthly: pd.DataFrame) -> pd.Series:
         return monthly[monthly["team"] == team].groupby("replication")[metric].sum()
     f.__name__ = f"total {metric}"
@@ -33,7 +48,24 @@ def horizon_total(metric: str, team: str = "all") -> Callable[[pd.DataFrame], pd
 
 
 def at_month(metric: str, month: int | None = None, team: str = "all"):
-    """Per replication: a column's value at month number ``month`` (1 = first; default last)."""
+    """An output for :meth:`Comparison.differences` and friends: per replication, a
+    column's value at one month.
+
+    Parameters
+    ----------
+    metric : str
+        A column of the monthly table, such as ``"agency_rate"``.
+    month : int, optional
+        The month number (1 = the first month of the horizon); default the last.
+    team : str, default "all"
+        A team's name, or ``"all"`` for the whole service.
+
+    Returns
+    -------
+    Callable[[pandas.DataFrame], pandas.Series]
+        A function of the monthly table giving one value per replication
+        (indexed by replication), named ``"<metric> at month <month>"``.
+    """
     def f(monthly: pd.DataFrame) -> pd.Series:
         df = monthly[monthly["team"] == team]
         months = sorted(df["month"].unique())
@@ -45,7 +77,23 @@ def at_month(metric: str, month: int | None = None, team: str = "all"):
 
 
 def horizon_mean(metric: str, team: str = "all"):
-    """Per replication: a column's mean over the months of the horizon."""
+    """An output for :meth:`Comparison.differences` and friends: per replication, a
+    column's mean over the months of the horizon. A column name given as an
+    output means this.
+
+    Parameters
+    ----------
+    metric : str
+        A column of the monthly table, such as ``"caseload_mean"``.
+    team : str, default "all"
+        A team's name, or ``"all"`` for the whole service.
+
+    Returns
+    -------
+    Callable[[pandas.DataFrame], pandas.Series]
+        A function of the monthly table giving one value per replication
+        (indexed by replication), named ``"mean <metric>"``.
+    """
     def f(monthly: pd.DataFrame) -> pd.Series:
         return monthly[monthly["team"] == team].groupby("replication")[metric].mean()
     f.__name__ = f"mean {metric}"
@@ -63,13 +111,34 @@ def _as_output(output) -> Callable[[pd.DataFrame], pd.Series]:
 
 @dataclass(frozen=True)
 class Comparison:
-    """Results of several scenarios run on common random numbers."""
+    """Results of several scenarios run on common random numbers (made by :func:`compare`).
+
+    Parameters
+    ----------
+    results : dict of str to Results
+        Each scenario's results, by name, in the order given.
+    baseline : str
+        The name of the scenario the others are compared with.
+    """
 
     results: dict[str, Results]
     baseline: str
 
     def values(self, output) -> pd.DataFrame:
-        """Per replication (rows) and scenario (columns): ``output``'s value."""
+        """Per replication (rows) and scenario (columns): ``output``'s value.
+
+        Parameters
+        ----------
+        output : str or callable
+            A column name (its mean over the horizon, as :func:`horizon_mean`) or a
+            function of the monthly table returning one value per replication (see
+            :func:`horizon_total`, :func:`at_month`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per replication, one column per scenario.
+        """
         f = _as_output(output)
         return pd.DataFrame({name: f(r.monthly) for name, r in self.results.items()})
 
@@ -78,9 +147,22 @@ class Comparison:
         difference with its t-interval, and the unpaired (Welch) interval the same
         runs would give without common random numbers, for comparison.
 
-        ``output``: a column name (its mean over the horizon) or a function of the
-        monthly table returning one value per replication (see :func:`horizon_total`,
-        :func:`at_month`)."""
+        Parameters
+        ----------
+        output : str or callable, default "cost_agency"
+            A column name (its mean over the horizon) or a function of the monthly
+            table returning one value per replication (see :func:`horizon_total`,
+            :func:`at_month`).
+        confidence : float, default 0.95
+            The confidence level of the intervals.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per scenario (the baseline included, with a difference of 0):
+            ``scenario``, ``mean``, ``difference``, ``paired_ci_low``,
+            ``paired_ci_high``, ``unpaired_ci_low``, ``unpaired_ci_high``, ``n``.
+        """
         v = self.values(output)
         base = v[self.baseline]
         rows = []
@@ -110,6 +192,34 @@ def compare(scenarios: Mapping[str, Scenario], replications: int = 100, seed: in
             baseline: str | None = None, **run_options) -> Comparison:
     """Run each scenario with the same seed and replications (common random numbers).
 
+    Parameters
+    ----------
+    scenarios : Mapping of str to Scenario
+        The scenarios, by the name they are reported under.
+    replications : int, default 100
+        Replications of each scenario.
+    seed : int, default 0
+        The seed shared by every scenario.
+    baseline : str, optional
+        The name of the scenario to compare against (default: the first).
+    **run_options
+        Passed to :func:`run` (``workers``, ``executor``, ``progress``, ``keep``, ...).
+
+    Returns
+    -------
+    Comparison
+        Each scenario's results; :meth:`Comparison.differences` gives the paired
+        differences.
+
+    Raises
+    ------
+    ValueError
+        If ``scenarios`` is empty.
+    KeyError
+        If ``baseline`` is not one of the names.
+
+    Examples
+    --------
     >>> import workforce_sim as ws
     >>> base = ws.load_scenario().with_changes({"horizon_months": 12})
     >>> faster = base.with_changes({"recruitment.success_probability": 0.3})
@@ -129,7 +239,17 @@ def compare(scenarios: Mapping[str, Scenario], replications: int = 100, seed: in
 
 @dataclass(frozen=True)
 class Sweep:
-    """Results over a grid of values at dotted scenario paths."""
+    """Results over a grid of values at dotted scenario paths (made by :func:`sweep`).
+
+    Parameters
+    ----------
+    parameters : list of str
+        The dotted paths that vary.
+    points : list of dict
+        The grid points, each ``{path: value}``, in the order they were run.
+    results : list of Results
+        The results at each point, in the same order.
+    """
 
     parameters: list[str]
     points: list[dict]
@@ -137,7 +257,23 @@ class Sweep:
 
     def table(self, output="cost_agency", confidence: float = 0.95) -> pd.DataFrame:
         """One row per grid point: the parameter values, and ``output``'s mean and
-        t-interval across replications."""
+        t-interval across replications.
+
+        Parameters
+        ----------
+        output : str or callable, default "cost_agency"
+            A column name (its mean over the horizon) or a function of the monthly
+            table returning one value per replication (see :func:`horizon_total`,
+            :func:`at_month`).
+        confidence : float, default 0.95
+            The confidence level of the intervals.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One column per parameter (lists and tables shown as text), then
+            ``mean``, ``ci_low``, ``ci_high`` and ``n``.
+        """
         f = _as_output(output)
         rows = []
         for point, res in zip(self.points, self.results, strict=True):
@@ -153,8 +289,35 @@ def _plain(v):
 
 def sweep(scenario: Scenario, grid: Mapping[str, list], replications: int = 50, seed: int = 0,
           **run_options) -> Sweep:
-    """Run every combination of the values in ``grid`` (``{"dotted.path": [values]}``),
-    each on the same seed (common random numbers across the grid)."""
+    """Run every combination of the values in ``grid``, each on the same seed
+    (common random numbers across the grid). Every point is validated before
+    any runs.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario the grid changes.
+    grid : Mapping of str to list
+        ``{"dotted.path": [values]}``; the grid is their Cartesian product.
+    replications : int, default 50
+        Replications at each point.
+    seed : int, default 0
+        The seed shared by every point.
+    **run_options
+        Passed to :func:`run` (``workers``, ``executor``, ``progress``, ``keep``, ...).
+
+    Returns
+    -------
+    Sweep
+        The points and their results; :meth:`Sweep.table` summarises them.
+
+    Raises
+    ------
+    ValueError
+        If ``grid`` is empty.
+    ScenarioError
+        If a point makes an invalid scenario.
+    """
     if not grid:
         raise ValueError("sweep needs at least one path with values")
     paths = list(grid)

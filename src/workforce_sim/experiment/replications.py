@@ -45,10 +45,45 @@ def replications_needed(scenario: Scenario, outputs=("cost_agency", "agency_rate
                         initial: int = 3, look_ahead: int = 5, max_replications: int = 1000,
                         batch: int = 10, **run_options) -> ReplicationsAdvice:
     """The number of replications at which every output's confidence interval has a
-    relative half-width of at most ``target`` (and keeps it for ``look_ahead`` more).
+    relative half-width of at most ``target``, and keeps it for ``look_ahead``
+    more (the algorithm of Hoad, Robinson and Davies, 2010).
 
-    ``outputs``: column names (each replication's mean over the horizon) or
-    functions of the monthly table (one value per replication)."""
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario to run.
+    outputs : sequence of str or callable, default ("cost_agency", "agency_rate")
+        Column names (each replication's mean over the horizon) or functions of
+        the monthly table (one value per replication).
+    target : float, default 0.05
+        The largest relative half-width accepted, a fraction between 0 and 1.
+    confidence : float, default 0.95
+        The confidence level of the intervals.
+    seed : int, default 0
+        The seed of the replications.
+    initial : int, default 3
+        Replications run before the first check.
+    look_ahead : int, default 5
+        Further replications the intervals must stay narrow for.
+    max_replications : int, default 1000
+        Where to stop if the target is never reached.
+    batch : int, default 10
+        Replications added at each step (the answer does not depend on it).
+    **run_options
+        Passed to :func:`run`.
+
+    Returns
+    -------
+    ReplicationsAdvice
+        ``replications`` (the number recommended, or ``max_replications`` if not
+        reached), ``converged`` and ``history`` (``n``, ``output``, ``mean``,
+        ``relative_half_width`` for each n).
+
+    Raises
+    ------
+    ValueError
+        If ``target`` is not between 0 and 1.
+    """
     if not 0 < target < 1:
         raise ValueError(f"target must be a fraction between 0 and 1, got {target}")
     fns = [_as_output(o) for o in outputs]

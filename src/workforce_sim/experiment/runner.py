@@ -1,7 +1,7 @@
 """Running replications: one (:func:`simulate`) or many in parallel (:func:`run`).
 
 The experiment layer knows nothing of the model's inside: it builds a
-:class:`~workforce_sim.model.Model` per replication, runs it, and collects the
+:class:`~workforce_sim.engine.Model` per replication, runs it, and collects the
 month-end table. Replication ``k`` always uses the streams of
 ``(seed, k)``, so results are the same, to the bit, whether a replication runs
 alone, in a batch, on one process or many.
@@ -37,9 +37,37 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0,
              case_log: bool = False) -> RunResult:
     """Run one replication of ``scenario``.
 
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario (:func:`load_scenario`, :meth:`Scenario.with_changes`).
+    seed : int, default 0
+        The experiment's seed, a whole number >= 0.
+    replication : int, default 0
+        Which replication of that seed to run; replication ``k`` here equals
+        replication ``k`` of ``run(scenario, seed=seed)``, to the bit.
+    case_log : bool, default False
+        Also keep one row per allocation spell of a case (``cases``) and one per
+        spell of a worker in one kind (``staff``).
+
+    Returns
+    -------
+    RunResult
+        ``monthly`` (one row per month and team, plus ``team == "all"``) and, with
+        ``case_log=True``, the ``cases`` and ``staff`` logs.
+
+    Raises
+    ------
+    TypeError
+        If ``scenario`` is not a :class:`Scenario`.
+    ValueError
+        If ``seed`` or ``replication`` is not a whole number >= 0.
+
+    Examples
+    --------
     >>> from workforce_sim import load_scenario, simulate
     >>> r = simulate(load_scenario(), seed=1)
-    >>> r.monthly.query("team == 'all'")["open_cases"].iloc[0] > 0
+    >>> bool(r.monthly.query("team == 'all'")["open_cases"].iloc[0] > 0)
     True
     """
     _check(scenario, seed, replication)
@@ -89,22 +117,59 @@ def run(scenario: Scenario, replications: int = 100, seed: int = 0, *,
         first_replication: int = 0) -> Results:
     """Run ``replications`` replications of ``scenario`` and collect them.
 
-    ``workers`` processes are used (default: one per core); ``workers=1`` runs
-    in this process. ``executor=`` takes any ``concurrent.futures.Executor``
-    instead, for example a Dask client's ``client.get_executor()``. Results
-    are sorted by replication and identical, to the bit, whatever the executor
-    and the number of workers. ``progress=None`` shows a bar only on an
-    interactive terminal or notebook.
+    Results are sorted by replication and identical, to the bit, whatever the
+    executor and the number of workers. Interrupting (Ctrl-C) keeps the
+    replications already finished: the result says how many, with
+    ``interrupted=True`` (and a warning is issued).
 
-    ``keep="summary"`` keeps memory flat in the number of replications: means
-    and confidence intervals come from running sums over all replications,
-    quantiles and ``.monthly`` from the first ``keep_monthly``.
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    replications : int, default 100
+        How many replications, a whole number >= 1.
+    seed : int, default 0
+        The experiment's seed, a whole number >= 0; replication ``k`` uses the
+        random streams of ``(seed, k)``.
+    workers : int, optional
+        Worker processes (default: one per core, at most one per replication);
+        ``workers=1`` runs in this process.
+    executor : concurrent.futures.Executor, optional
+        Any executor to run the batches instead of a process pool, for example a
+        Dask client's ``client.get_executor()``.
+    progress : bool, optional
+        Show a progress bar; ``None`` shows one only on an interactive terminal
+        or notebook.
+    keep : {"all", "summary"}, default "all"
+        ``"summary"`` keeps memory flat in the number of replications: means and
+        confidence intervals come from running sums over all replications,
+        quantiles and ``.monthly`` from the first ``keep_monthly``.
+    keep_monthly : int, default 1000
+        In summary mode, how many replications' monthly rows to keep.
+    first_replication : int, default 0
+        The number of the first replication, to add replications to an earlier
+        run (replication ``k`` is always the same).
 
-    Interrupting (Ctrl-C) keeps the replications already finished: the result
-    says how many, with ``interrupted=True``.
+    Returns
+    -------
+    Results
+        The replications' monthly table and the scenario, seed and count behind it.
 
-    ``first_replication`` starts the numbering elsewhere than 0 (to add
-    replications to an earlier run: replication k is always the same).
+    Raises
+    ------
+    TypeError
+        If ``scenario`` is not a :class:`Scenario`.
+    ValueError
+        If ``replications``, ``seed``, ``keep`` or ``keep_monthly`` is out of range.
+    KeyboardInterrupt
+        If interrupted before any replication finished.
+
+    Examples
+    --------
+    >>> import workforce_sim as ws
+    >>> res = ws.run(ws.load_scenario(), replications=4, seed=1, workers=1, progress=False)
+    >>> res.replications
+    4
     """
     _check(scenario, seed, 0)
     if not isinstance(replications, int) or replications < 1:

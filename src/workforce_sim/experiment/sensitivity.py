@@ -4,7 +4,7 @@ Every evaluation runs the model's replications on the same seed (common random
 numbers), so differences between parameter values are not drowned by noise.
 Outputs are a column name (its mean over the horizon) or a function of the
 monthly table returning one value per replication (see
-:mod:`workforce_sim.comparison`).
+:mod:`workforce_sim.experiment.comparison`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,37 @@ def _evaluate(scenario: Scenario, changes: dict, output, replications: int, seed
 def one_at_a_time(scenario: Scenario, ranges: Mapping[str, tuple], output="cost_agency",
                   replications: int = 30, seed: int = 0, **run_options) -> pd.DataFrame:
     """Move each parameter to its low and its high value, the others at the
-    scenario's values: the data of a tornado chart, largest swing first."""
+    scenario's values: the data of a tornado chart, largest swing first.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario at its own values (the baseline).
+    ranges : Mapping of str to (low, high)
+        ``{"dotted.path": (low, high)}``; every value is validated before anything runs.
+    output : str or callable, default "cost_agency"
+        A column name (its mean over the horizon) or a function of the monthly
+        table returning one value per replication.
+    replications : int, default 30
+        Replications at each evaluation.
+    seed : int, default 0
+        The seed shared by every evaluation.
+    **run_options
+        Passed to :func:`run`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per parameter, largest ``swing`` first: ``parameter``, ``low``,
+        ``high``, ``output_low``, ``output_high``, ``baseline``, ``swing``.
+
+    Raises
+    ------
+    ValueError
+        If a range is not a pair.
+    ScenarioError
+        If a low or high value makes an invalid scenario.
+    """
     for path, pair in ranges.items():
         if len(pair) != 2:
             raise ValueError(f"{path}: expected (low, high), got {pair!r}")
@@ -49,11 +79,47 @@ def global_sensitivity(scenario: Scenario, ranges: Mapping[str, tuple], output="
                        method: str = "sobol", samples: int = 64, replications: int = 10,
                        seed: int = 0, **run_options) -> pd.DataFrame:
     """Sobol (first-order and total indices, Saltelli sampling) or Morris (mu*, sigma)
-    indices of ``output`` over the box ``ranges`` (``{"dotted.path": (low, high)}``,
-    numeric paths only). Needs SALib: ``pip install "workforce-sim[sensitivity]"``.
+    indices of ``output`` over a box of parameter values.
 
-    Sobol runs ``samples × (2D + 2)`` parameter sets, Morris ``samples × (D + 1)``,
-    each with ``replications`` replications."""
+    Needs SALib: ``pip install "workforce-sim[sensitivity]"``. Sobol runs
+    ``samples × (D + 2)`` parameter sets (no second-order indices), Morris
+    ``samples × (D + 1)``, each with ``replications`` replications, for ``D``
+    parameters.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario the parameters change.
+    ranges : Mapping of str to (low, high)
+        ``{"dotted.path": (low, high)}``, numeric paths only.
+    output : str or callable, default "cost_agency"
+        A column name (its mean over the horizon) or a function of the monthly
+        table returning one value per replication.
+    method : {"sobol", "morris"}, default "sobol"
+        The method.
+    samples : int, default 64
+        SALib's base sample size (``N``).
+    replications : int, default 10
+        Replications at each parameter set.
+    seed : int, default 0
+        The seed of the sampling, the analysis and every run.
+    **run_options
+        Passed to :func:`run`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per parameter: ``parameter`` and ``S1``, ``S1_conf``, ``ST``,
+        ``ST_conf`` (Sobol) or ``mu``, ``mu_star``, ``sigma``, ``mu_star_conf``
+        (Morris).
+
+    Raises
+    ------
+    ImportError
+        If SALib is not installed.
+    ValueError
+        If ``method`` is neither.
+    """
     try:
         from SALib.analyze import morris as morris_analyze
         from SALib.analyze import sobol as sobol_analyze

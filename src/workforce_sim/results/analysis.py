@@ -195,8 +195,24 @@ def financial_year_totals(monthly: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Target:
-    """A KPI target: ``metric`` (a monthly column, or a financial-year total with
-    ``per = "financial_year"``) compared with ``threshold`` by ``op`` ("<=" or ">=")."""
+    """A KPI target for :meth:`Results.kpis`: ``metric`` compared with ``threshold`` by ``op``.
+
+    Parameters
+    ----------
+    metric : str
+        A monthly column, or with ``per="financial_year"`` a flow or money column
+        totalled over each financial year.
+    threshold : float
+        The value to meet.
+    op : {"<=", ">="}, default "<="
+        Met when the value is at most (``"<="``) or at least (``">="``) the threshold.
+    team : str, default "all"
+        A team's name, or ``"all"`` for the whole service.
+    per : {"month", "financial_year"}, default "month"
+        Whether the target applies to each month or to each financial year's total.
+    label : str, default ""
+        The target in words, for reports; default ``"<metric> <op> <threshold>"``.
+    """
 
     metric: str
     threshold: float
@@ -206,6 +222,23 @@ class Target:
     label: str = ""
 
     def met(self, values: np.ndarray) -> np.ndarray:
+        """Whether each value meets the target (to within 1e-12).
+
+        Parameters
+        ----------
+        values : numpy.ndarray
+            Values of the metric.
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            True where the target is met.
+
+        Raises
+        ------
+        ValueError
+            If ``op`` is neither ``"<="`` nor ``">="``.
+        """
         if self.op == "<=":
             return values <= self.threshold + 1e-12
         if self.op == ">=":

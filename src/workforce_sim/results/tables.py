@@ -29,9 +29,24 @@ from workforce_sim.scenario.schema import Scenario
 
 @dataclass(frozen=True)
 class RunResult:
-    """One replication: ``monthly`` (one row per month and team, plus ``team == "all"``)
-    and, when asked for with ``case_log=True``, ``cases`` (one row per allocation spell
-    of a case) and ``staff`` (one row per spell of a worker in one kind)."""
+    """One replication, as :func:`simulate` returns it.
+
+    Parameters
+    ----------
+    monthly : pandas.DataFrame
+        One row per month and team, plus ``team == "all"`` for the whole service
+        (the columns are listed in the model documentation).
+    cases : pandas.DataFrame or None
+        With ``case_log=True``, one row per allocation spell of a case; else None.
+    scenario : Scenario
+        The scenario that was run.
+    seed : int
+        The seed.
+    replication : int
+        The replication number.
+    staff : pandas.DataFrame or None, default None
+        With ``case_log=True``, one row per spell of a worker in one kind; else None.
+    """
 
     monthly: pd.DataFrame
     cases: pd.DataFrame | None
@@ -43,12 +58,31 @@ class RunResult:
 
 @dataclass(frozen=True)
 class Results:
-    """Many replications of one scenario.
+    """Many replications of one scenario, as :func:`run` returns them.
 
     ``monthly`` has one row per (replication, month, team), sorted. In summary
     mode (``run(..., keep="summary")``) it holds only the first
     ``keep_monthly`` replications, used for quantiles, while means and
     confidence intervals come from running sums over every replication.
+
+    Parameters
+    ----------
+    monthly : pandas.DataFrame
+        One row per (replication, month, team), ``team == "all"`` for the whole service.
+    scenario : Scenario
+        The scenario that was run.
+    seed : int
+        The seed.
+    replications : int
+        How many replications finished (fewer than asked for if interrupted).
+    running : RunningSummary or None, default None
+        Running sums over every replication, in summary mode; else None.
+    interrupted : bool, default False
+        Whether the run was interrupted before every replication finished.
+    created : str, optional
+        When the results were made (ISO 8601, UTC); default now.
+    version : str, optional
+        The version of workforce_sim that ran it; default this one.
     """
 
     monthly: pd.DataFrame
@@ -64,6 +98,10 @@ class Results:
 
     @property
     def provenance(self) -> dict:
+        """Where the results came from: ``scenario_name``, ``seed``, ``replications``,
+        ``interrupted``, ``workforce_sim`` (the version), ``created`` and
+        ``summary_mode``, as written to ``provenance.json``.
+        """
         return {"scenario_name": self.scenario.name, "seed": self.seed,
                 "replications": self.replications, "interrupted": self.interrupted,
                 "workforce_sim": self.version, "created": self.created,
@@ -71,6 +109,7 @@ class Results:
 
     @property
     def teams(self) -> list[str]:
+        """The team names in ``monthly``, in order of appearance (``"all"`` among them)."""
         return list(dict.fromkeys(self.monthly["team"]))
 
     def _check(self, metric: str, team: str) -> None:
@@ -84,7 +123,28 @@ class Results:
 
     def summary(self, metric: str, team: str = "all", confidence: float = 0.95) -> pd.DataFrame:
         """Per month: mean, sd, n, a t-based confidence interval for the mean, and the
-        5/25/50/75/95 % quantiles across replications."""
+        5/25/50/75/95 % quantiles across replications.
+
+        Parameters
+        ----------
+        metric : str
+            A column of ``monthly``, such as ``"agency_rate"``.
+        team : str, default "all"
+            A team's name, or ``"all"`` for the whole service.
+        confidence : float, default 0.95
+            The confidence level of the interval.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by month: ``mean``, ``sd``, ``n``, ``ci_low``, ``ci_high``,
+            ``q05``, ``q25``, ``q50``, ``q75``, ``q95``.
+
+        Raises
+        ------
+        KeyError
+            If there is no such column or team (the message lists those there are).
+        """
         self._check(metric, team)
         g = self.monthly.loc[self.monthly["team"] == team].groupby("month")[metric]
         if self.running is None:
@@ -94,9 +154,28 @@ class Results:
         return self.running.frame(metric, team, confidence).join(q)
 
     def financial_years(self, team: str = "all", confidence: float = 0.95) -> pd.DataFrame:
-        """Totals per UK financial year (April to March) of every flow and money column:
-        one row per (financial year, metric) with mean, interval and quantiles, and the
-        number of months of that year inside the horizon (part years are flagged)."""
+        """Totals per UK financial year (April to March) of every flow and money column,
+        with the number of months of that year inside the horizon (part years are
+        flagged by it).
+
+        Parameters
+        ----------
+        team : str, default "all"
+            A team's name, or ``"all"`` for the whole service.
+        confidence : float, default 0.95
+            The confidence level of the interval.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per (financial year, metric): ``financial_year``, ``months``,
+            ``metric``, then mean, interval and quantiles as in :meth:`summary`.
+
+        Raises
+        ------
+        KeyError
+            If there is no such team.
+        """
         self._check("cost_total", team)
         totals = financial_year_totals(self.monthly[self.monthly["team"] == team])
         long = totals.melt(id_vars=["replication", "team", "financial_year", "months"],
@@ -108,32 +187,35 @@ class Results:
              green: float = 0.8, amber: float = 0.5) -> pd.DataFrame:
         """Red/amber/green against targets, with the probability of meeting each.
 
-        ``targets``: :class:`~workforce_sim.analysis.Target` objects (default:
-        agency rate ≤ 20 %, caseload ≤ 18, no unallocated cases). ``budget``
-        adds "total cost per financial year ≤ budget". The probability is the
-        share of replications meeting the target, per month (or financial
-        year); green at ``green`` or above, amber at ``amber`` or above, else red.
-        Financial-year targets are grey (no probability) for years only partly
-        inside the horizon.
+        The probability is the share of replications meeting the target, per month
+        (or financial year); green at ``green`` or above, amber at ``amber`` or
+        above, else red. Financial-year targets are grey (no probability) for years
+        only partly inside the horizon.
 
         Parameters
         ----------
-        targets : iterable of Target
-            The targets; a target without a label is labelled from the column table
-            (``Agency rate <= 20.0%``).
+        targets : iterable of Target, optional
+            The targets; default agency rate at most 20 %, average caseload at most
+            18, no unallocated cases. A target without a label is labelled from
+            the column table (``Agency rate <= 20.0%``).
         budget : float, optional
-            A yearly budget (£) for the total cost.
-        green, amber : float
-            The probabilities from which a target is green, or amber.
+            Adds the target "total cost per financial year at most ``budget``" (£).
+        green : float, default 0.8
+            The probability from which a target is green.
+        amber : float, default 0.5
+            The probability from which a target is amber.
 
         Returns
         -------
         pandas.DataFrame
-            One row per (target, period): ``target``, ``metric``, ``team``, ``period``,
-            ``probability``, ``rag``.
+            One row per target and period: ``target`` (its label), ``metric``,
+            ``team``, ``period``, ``probability``, ``rag`` (``"green"``,
+            ``"amber"``, ``"red"`` or ``"grey"``).
 
         Raises
         ------
+        KeyError
+            If a target names a column or team that is not there.
         ValueError
             If a financial-year target is set on a column that is not a flow.
         """
@@ -177,16 +259,16 @@ class Results:
 
         Parameters
         ----------
-        team : str
-            A team, or ``"all"`` (the whole service).
+        team : str, default "all"
+            A team's name, or ``"all"`` for the whole service.
         months : tuple of int, optional
             Month numbers (1 = the first month); default month 12 and the last month.
 
         Returns
         -------
         pandas.DataFrame
-            One row per (measure, month): ``measure`` (the label), ``metric``, ``month``,
-            ``month_start``, ``mean``, ``q05``, ``q95``.
+            One row per measure and month: ``measure`` (in words), ``metric``,
+            ``month``, ``month_start``, ``mean``, ``q05``, ``q95``.
         """
         h = self.scenario.horizon_months
         months = months or tuple(sorted({min(12, h), h}))
@@ -214,8 +296,19 @@ class Results:
 
     def save(self, folder: str | Path) -> Path:
         """Write ``monthly`` (CSV, and Parquet too if pyarrow is installed), the validated
-        scenario and the provenance into ``folder``. Each file is written atomically and
-        ``provenance.json`` last, so a folder without it is not a complete save."""
+        scenario and the provenance into ``folder``. Each file is written atomically
+        and ``provenance.json`` last, so a folder without it is not a complete save.
+
+        Parameters
+        ----------
+        folder : str or pathlib.Path
+            The folder to write into (created if missing).
+
+        Returns
+        -------
+        pathlib.Path
+            The folder.
+        """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "provenance.json").unlink(missing_ok=True)
@@ -229,7 +322,25 @@ class Results:
 
     @classmethod
     def load(cls, folder: str | Path) -> Results:
-        """Read results written by :meth:`save` (the scenario is validated again)."""
+        """Read results written by :meth:`save` (the scenario is validated again).
+
+        Parameters
+        ----------
+        folder : str or pathlib.Path
+            A folder written by :meth:`save`.
+
+        Returns
+        -------
+        Results
+            The results as saved.
+
+        Raises
+        ------
+        FileNotFoundError
+            If the folder has no ``provenance.json`` (not a complete save).
+        ScenarioError
+            If the saved scenario no longer validates.
+        """
         folder = Path(folder)
         prov_path = folder / "provenance.json"
         if not prov_path.is_file():

@@ -1,5 +1,13 @@
 """The scenario reference (docs/scenario-reference.md), generated from the schema itself
-so that the documentation of every field, unit, default and source cannot drift."""
+so that the documentation of every field, unit, default and source cannot drift.
+
+The schema is walked from :class:`~workforce_sim.scenario.schema.Scenario`: every model
+reached through its fields (directly, in lists, in dicts and in unions) gets a section,
+once, at the first path that reaches it; the duration distributions get theirs at the
+end. A new model in the schema therefore appears on the page when it is regenerated::
+
+    python -m workforce_sim.scenario.reference > docs/scenario-reference.md
+"""
 
 from __future__ import annotations
 
@@ -9,27 +17,97 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from workforce_sim.scenario import schema as sc
-from workforce_sim.scenario.distributions import Empirical, Exponential, Fixed, Gamma, Lognormal, Triangular
+from workforce_sim.scenario.distributions import Fixed
 
-SECTIONS: list[tuple[str, type[BaseModel]]] = [
-    ("(top level)", sc.Scenario),
-    ("teams.NAME", sc.Team),
-    ("teams.NAME.staff", sc.Staff),
-    ("teams.NAME.staff.permanent[]", sc.PermanentGroup),
-    ("teams.NAME.staff.nqsw[]", sc.NqswGroup),
-    ("teams.NAME.staff.agency[]", sc.AgencyGroup),
-    ("case_types.NAME", sc.CaseType),
-    ("case_types.NAME.demand_changes[]", sc.DemandChange),
-    ("workforce.permanent", sc.PermanentPolicy),
-    ("workforce.nqsw", sc.NqswPolicy),
-    ("workforce.agency", sc.AgencyPolicy),
-    ("recruitment", sc.Recruitment),
-    ("recruitment.campaigns[]", sc.Campaign),
-    ("academy.intakes[]", sc.Intake),
-    ("academy.pathways.NAME", sc.Pathway),
-    ("absence", sc.Absence),
-]
-DISTRIBUTIONS = [Fixed, Exponential, Lognormal, Gamma, Triangular, Empirical]
+
+def _models_in(annotation) -> list[tuple[str, type[BaseModel]]]:
+    """The models an annotation reaches, each with the path suffix that leads to it:
+    ``""`` for the model itself, ``".NAME"`` through a dict, ``"[]"`` through a list
+    (Annotated, Optional and other unions are looked through)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [("", annotation)]
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _models_in(args[0])
+    if origin is dict:
+        return [(".NAME" + suffix, m) for suffix, m in _models_in(args[1])]
+    if origin in (list, tuple, set, frozenset):
+        return [("[]" + suffix, m) for a in args if a is not Ellipsis for suffix, m in _models_in(a)]
+    return [found for a in args for found in _models_in(a)]      # unions, Optional
+
+
+def _is_distribution(model: type[BaseModel]) -> bool:
+    return model.__module__ == Fixed.__module__
+
+
+def _walk(root: type[BaseModel]) -> tuple[list[tuple[str, type[BaseModel]]], list[type[BaseModel]]]:
+    """Every model reached from ``root`` through its fields, depth first in field order,
+    each once at the first path that reaches it: (sections, distributions)."""
+    sections: list[tuple[str, type[BaseModel]]] = []
+    distributions: list[type[BaseModel]] = []
+    seen: set[type[BaseModel]] = set()
+
+    def visit(path: str, model: type[BaseModel]) -> None:
+        seen.add(model)
+        if _is_distribution(model):
+            distributions.append(model)
+            return
+        sections.append((path, model))
+        hints = typing.get_type_hints(model, include_extras=True)
+        for name, field in model.model_fields.items():
+            key = field.alias or name
+            for suffix, sub in _models_in(hints.get(name, field.annotation)):
+                if sub not in seen:
+                    visit(f"{key}{suffix}" if path == "(top level)" else f"{path}.{key}{suffix}", sub)
+
+    visit("(top level)", root)
+    return sections, distributions
+
+
+# Every model of the schema, with the path where a scenario file writes it, and the
+# duration distributions, all found by walking the schema from Scenario.
+SECTIONS, DISTRIBUTIONS = _walk(sc.Scenario)
+
+
+def field_description(path: str) -> str:
+    """The description of the field at a concrete dotted path of a scenario.
+
+    Parameters
+    ----------
+    path : str
+        A path as in :meth:`Scenario.with_changes`, such as
+        ``"teams.assessment.caseload_cap"`` or ``"recruitment.campaigns.0.start"``.
+
+    Returns
+    -------
+    str
+        The field's description (meaning, unit and source); for a path inside a
+        distribution or a plain table, that of the field holding it; ``""`` for a
+        path the schema does not have.
+    """
+    annotation: typing.Any = sc.Scenario
+    description = ""
+    for part in path.split("."):
+        while typing.get_origin(annotation) is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if typing.get_origin(annotation) not in (dict, list, tuple) and len(args) == 1:
+            annotation = args[0]                              # Optional[X]
+        origin = typing.get_origin(annotation)
+        if origin is dict:
+            annotation = typing.get_args(annotation)[1]       # part is a key
+        elif origin in (list, tuple):
+            annotation = typing.get_args(annotation)[0]       # part is an index
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            fields = {f.alias or n: (n, f) for n, f in annotation.model_fields.items()}
+            if part not in fields:
+                return ""
+            name, field = fields[part]
+            description = field.description or ""
+            annotation = typing.get_type_hints(annotation, include_extras=True)[name]
+        else:
+            break                                             # inside a value
+    return description
 
 
 def _type_name(annotation) -> str:
@@ -37,7 +115,7 @@ def _type_name(annotation) -> str:
     text = text.replace("datetime.date", "date").replace("<class '", "").replace("'>", "")
     if "Fixed" in text and "Lognormal" in text:
         return "distribution"
-    return text
+    return text.replace(" | ", " or ")        # a bare | would split the table's cell
 
 
 def _default(field) -> str:
@@ -56,13 +134,27 @@ def _default(field) -> str:
 
 def _table(model: type[BaseModel]) -> list[str]:
     hints = typing.get_type_hints(model)
+    where = {m: path for path, m in SECTIONS}
     rows = ["| field | type | default | meaning, unit and source |", "|---|---|---|---|"]
     for name, field in model.model_fields.items():
         key = field.alias or name
         desc = (field.description or "").replace("|", "/")
+        if not desc:       # a sub-section: say where its fields are described
+            subs = [where[m] for _, m in _models_in(hints.get(name, field.annotation)) if m in where]
+            desc = "see " + ", ".join(f"[`{p}`](#{_anchor(p)})" for p in subs) if subs else ""
         rows.append(f"| `{key}` | {_type_name(hints.get(name, field.annotation))} "
                     f"| {_default(field)} | {desc} |")
     return rows
+
+
+def _anchor(path: str) -> str:
+    """The id mkdocs gives the heading ``## `path` ``."""
+    return "".join(c for c in path.lower() if c.isalnum() or c in "_-")
+
+
+def _summary(model: type[BaseModel]) -> str:
+    """The first paragraph of a model's docstring, on one line."""
+    return " ".join((model.__doc__ or "").strip().split("\n\n")[0].split())
 
 
 def scenario_reference_markdown() -> str:
@@ -72,18 +164,17 @@ def scenario_reference_markdown() -> str:
         "Generated from the schema by `workforce_sim.scenario.reference.scenario_reference_markdown()`;",
         "a test keeps this page identical to it. Units are in the field names (`_days`, `_fte`,",
         "`_per_year`) or the description. Sources: [S] sourced, [D] derived, [E] estimate, with",
-        "the keys of the calibration notes in `docs/model.md`.",
+        "the keys of the [calibration sources](model.md#calibration-sources) (S1, S5, ...).",
         "",
     ]
     for path, model in SECTIONS:
-        doc = (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else ""
-        out += [f"## `{path}`", "", doc, "", *_table(model), ""]
+        out += [f"## `{path}`", "", _summary(model), "", *_table(model), ""]
     out += ["## Distributions", "",
             "Written inline, for example `{ dist = \"lognormal\", median = 180, p90 = 540 }`.",
             "Each knows its mean, variance and equilibrium residual life.", ""]
     for model in DISTRIBUTIONS:
         doc = " ".join((model.__doc__ or "").split())
-        out += [f"### `{model.model_fields['dist'].annotation.__args__[0]}`", "", doc, "",
+        out += [f"### `{typing.get_args(model.model_fields['dist'].annotation)[0]}`", "", doc, "",
                 *[r for r in _table(model) if "`dist`" not in r], ""]
     return "\n".join(out).rstrip() + "\n"
 

@@ -7,8 +7,8 @@ probability above 1 is refused in the same words wherever it comes from,
 before anything runs.
 
 Units are in the field names (``_days``, ``_fte``, ``_per_year``) or in the
-field's description. Each default names its source, using the keys of
-``calibration/README.md``: [S] sourced, [D] derived, [E] estimate.
+field's description. Each default names its source, using the keys of the
+calibration sources in ``docs/model.md``: [S] sourced, [D] derived, [E] estimate.
 """
 
 from __future__ import annotations
@@ -456,23 +456,68 @@ class Scenario(Strict):
 
     @property
     def end_date(self) -> dt.date:
+        """The first day after the horizon: ``start_date`` plus ``horizon_months``."""
         return add_months(self.start_date, self.horizon_months)
 
     @classmethod
     def from_dict(cls, data: dict, source: str | None = None) -> Scenario:
-        """Validate a plain dict (as read from TOML); raise :class:`ScenarioError` if bad."""
+        """Validate a plain dict (as read from TOML) as a scenario.
+
+        Parameters
+        ----------
+        data : dict
+            The scenario as plain data, in the file's own key names.
+        source : str, optional
+            A name for the data (a file name), used in error messages.
+
+        Returns
+        -------
+        Scenario
+            The validated, frozen scenario.
+
+        Raises
+        ------
+        ScenarioError
+            Naming every problem with its field path, value and what was expected.
+        """
         try:
             return cls.model_validate(data)
         except ValidationError as err:
             raise ScenarioError(problems_from_validation(err), source) from None
 
     def to_dict(self) -> dict:
-        """The scenario as plain data, in the file's own key names."""
+        """The scenario as plain data, in the file's own key names.
+
+        Returns
+        -------
+        dict
+            What :meth:`from_dict` takes back; dates stay ``datetime.date``.
+        """
         return self.model_dump(mode="python", by_alias=True)
 
     def with_changes(self, changes: dict[str, Any], source: str = "with_changes") -> Scenario:
         """A new validated scenario with values replaced at dotted paths.
 
+        Parameters
+        ----------
+        changes : dict of str to object
+            ``{"dotted.path": value}``; a path goes through tables by key and lists
+            by index (``"recruitment.campaigns.0.end"``); the last key may be new.
+        source : str, default "with_changes"
+            A name for the change, used in error messages.
+
+        Returns
+        -------
+        Scenario
+            A new scenario; this one is unchanged (scenarios are frozen).
+
+        Raises
+        ------
+        ScenarioError
+            If a path does not exist (with "did you mean") or the result is invalid.
+
+        Examples
+        --------
         >>> s = load_scenario()
         >>> s.with_changes({"teams.assessment.caseload_cap": 20}).teams["assessment"].caseload_cap
         20.0
@@ -589,7 +634,14 @@ DEFAULT_SCENARIO = "herefordshire_2025.toml"
 
 
 def shipped_scenarios() -> list[str]:
-    """Names of the scenario files shipped with the package."""
+    """Names of the scenario files shipped with the package.
+
+    Returns
+    -------
+    list of str
+        File names, sorted, such as ``"herefordshire_2025.toml"``; each can be
+        given to :func:`load_scenario` as it is.
+    """
     folder = resources.files("workforce_sim.scenario") / "shipped"
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".toml"))
 
@@ -597,13 +649,27 @@ def shipped_scenarios() -> list[str]:
 def load_scenario(path: str | Path | None = None) -> Scenario:
     """Read and validate a scenario TOML file.
 
-    ``path=None`` gives the built-in default (the Herefordshire 2025 baseline);
-    a bare name such as ``"herefordshire_2025.toml"`` that is not a file on
-    disk is looked up among the shipped scenarios. A file may start from
-    another with ``extends = "other.toml"`` (a path relative to the file, or a
-    shipped name) and change only what differs: tables merge key by key,
-    anything else is replaced.
-    Raises :class:`ScenarioError` naming each problem; nothing else is done.
+    A file may start from another with ``extends = "other.toml"`` (a path
+    relative to the file, or a shipped name) and change only what differs:
+    tables merge key by key, anything else is replaced.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        A TOML file. ``None`` gives the built-in default (the Herefordshire 2025
+        baseline); a bare name such as ``"herefordshire_2025.toml"`` that is not
+        a file on disk is looked up among the :func:`shipped_scenarios`.
+
+    Returns
+    -------
+    Scenario
+        The validated, frozen scenario.
+
+    Raises
+    ------
+    ScenarioError
+        Naming each problem (a missing file, malformed TOML, a loop of
+        ``extends``, every invalid field); nothing else is done.
     """
     data, source = _read_data(path, seen=())
     return Scenario.from_dict(data, source)

@@ -8,10 +8,17 @@ common random numbers aligned between scenarios.
 
 The hazard at time ``t`` is
 
-    base(service band, or the cohort's early rate) / 365.25
-    × (1 + pressure_elasticity × max(0, load/capacity − pressure_threshold))
+    base(service band, or the cohort's early rate until its end) / 365.25
+    × (1 + pressure_elasticity × max(0, min(pressure, 10) − pressure_threshold))
     × tie-in factor (academy graduates, during the tie-in)
-    × Π turnover factors of the retention levers in force.
+    × Π turnover factors of the retention levers in force (for an NQSW, those
+      covering permanent staff from the end of their ASYE),
+
+where ``pressure = max(load / capacity, team's open work / team's capacity)``,
+open work being the weight of the team's cases held and waiting (cases waiting
+unallocated weigh on everyone in the team). The pressure multiplier is 1 for a
+worker with no capacity, in a team that holds no cases, or when
+``pressure_elasticity`` is 0.
 
 Caseload pressure is read at each month end (and at joining) and held for the
 month; every other factor changes at known days, which split the month into

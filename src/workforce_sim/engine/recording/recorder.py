@@ -1,7 +1,7 @@
 """Month-end recording: stocks as a snapshot, flows and money over the month.
 
 Definitions follow the DfE children's social work workforce census
-(``calibration/README.md``); newly qualified social workers are employees, so
+(``docs/model.md``, calibration sources); newly qualified social workers are employees, so
 they count with permanent staff in the agency and vacancy rates:
 
 * ``vacancy_fte = max(0, establishment − permanent FTE − NQSW FTE)``: an
