@@ -10,14 +10,16 @@ narrower than the one from two independent sets of runs.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Iterable, Mapping, Sized
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workforce_sim.experiment.runner import run
+from workforce_sim.experiment.runner import Runner, check_experiment, check_replications, run
 from workforce_sim.results.analysis import t_interval
 from workforce_sim.results.tables import Results
 from workforce_sim.scenario.schema import Scenario
@@ -104,9 +106,41 @@ def _welch(a: pd.Series, b: pd.Series, confidence: float) -> tuple[float, float]
 
 
 def compare(scenarios: Mapping[str, Scenario], replications: int = 100, seed: int = 0, *,
-            baseline: str | None = None, **run_options) -> Comparison:
+            baseline: str | None = None, runner: Runner | None = None,
+            **run_options: Any) -> Comparison:
     """Run each scenario with the same seed and replications (common random numbers).
 
+    Parameters
+    ----------
+    scenarios : mapping of str to Scenario
+        The scenarios by name (at most :data:`~workforce_sim.experiment.runner.MAX_POINTS`).
+    replications : int, default 100
+        Replications of each scenario (a whole number >= 1; at most 1,000,000 in all).
+    seed : int, default 0
+        Whole number >= 0, the same for every scenario.
+    baseline : str, optional
+        The scenario the others are compared with (default the first).
+    runner : callable, optional
+        The function that runs replications (for tests and custom runners): called as
+        ``runner(scenario, replications, seed, **run_options)``, returning Results.
+        Default :func:`~workforce_sim.run`.
+    **run_options
+        Passed to :func:`~workforce_sim.run` (``workers``, ``executor``, ``progress``, ...).
+
+    Returns
+    -------
+    Comparison
+
+    Raises
+    ------
+    TypeError, ValueError
+        Bad arguments (see :func:`~workforce_sim.run`), no scenario, or too many runs in
+        all; all before anything runs.
+    KeyError
+        ``baseline`` is not one of the scenarios.
+
+    Examples
+    --------
     >>> import workforce_sim as ws
     >>> base = ws.load_scenario().with_changes({"horizon_months": 12})
     >>> faster = base.with_changes({"recruitment.success_probability": 0.3})
@@ -117,10 +151,17 @@ def compare(scenarios: Mapping[str, Scenario], replications: int = 100, seed: in
     """
     if not scenarios:
         raise ValueError("compare needs at least one scenario")
+    replications = check_replications(replications)
+    check_experiment("compare", len(scenarios), replications)
+    for name, s in scenarios.items():
+        if not isinstance(s, Scenario):
+            raise TypeError(f"scenario {name!r}: expected a Scenario (see load_scenario), "
+                            f"got {type(s).__name__}")
     baseline = baseline or next(iter(scenarios))
     if baseline not in scenarios:
         raise KeyError(f"baseline {baseline!r} is not one of {', '.join(scenarios)}")
-    results = {name: run(s, replications, seed, **run_options) for name, s in scenarios.items()}
+    go = runner or run
+    results = {name: go(s, replications, seed, **run_options) for name, s in scenarios.items()}
     return Comparison(results, baseline)
 
 
@@ -148,14 +189,66 @@ def _plain(v):
     return str(v) if isinstance(v, list | dict) else v
 
 
+def _grid_values(path: object, values: object) -> list:
+    if not isinstance(path, str):
+        raise TypeError(f"sweep: grid keys must be dotted paths (str), got {path!r}")
+    if (isinstance(values, str | bytes | Mapping) or not isinstance(values, Sized)
+            or not isinstance(values, Iterable)):
+        raise TypeError(f"sweep: the values of {path!r} must be a list of values, got {values!r}")
+    if len(values) == 0:
+        raise ValueError(f"sweep: {path!r} has no values")
+    return list(values)
+
+
 def sweep(scenario: Scenario, grid: Mapping[str, list], replications: int = 50, seed: int = 0,
-          **run_options) -> Sweep:
-    """Run every combination of the values in ``grid`` (``{"dotted.path": [values]}``),
-    each on the same seed (common random numbers across the grid)."""
-    if not grid:
-        raise ValueError("sweep needs at least one path with values")
-    paths = list(grid)
-    points = [dict(zip(paths, combo, strict=True)) for combo in itertools.product(*grid.values())]
+          *, runner: Runner | None = None, **run_options: Any) -> Sweep:
+    """Run every combination of the values in ``grid``, each on the same seed (common
+    random numbers across the grid).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario the changes apply to.
+    grid : mapping of str to list
+        ``{"dotted.path": [values]}``; every point of the grid is checked before
+        anything runs. At most :data:`~workforce_sim.experiment.runner.MAX_POINTS`
+        (10,000) points.
+    replications : int, default 50
+        Replications at each point (whole number >= 1; at most 1,000,000 in all).
+    seed : int, default 0
+        Whole number >= 0, the same at every point.
+    runner : callable, optional
+        The function that runs replications (for tests and custom runners): called as
+        ``runner(scenario, replications, seed, **run_options)``, returning Results.
+        Default :func:`~workforce_sim.run`.
+    **run_options
+        Passed to :func:`~workforce_sim.run`.
+
+    Returns
+    -------
+    Sweep
+
+    Raises
+    ------
+    TypeError, ValueError
+        Bad arguments, a path without values, or a grid too large (its sizes are in the
+        message); all before anything runs.
+    ScenarioError
+        A point of the grid is not a valid scenario.
+    """
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"expected a Scenario (see load_scenario), got {type(scenario).__name__}")
+    if not isinstance(grid, Mapping) or not grid:
+        raise ValueError("sweep needs at least one path with values, e.g. "
+                         "{'recruitment.success_probability': [0.1, 0.2]}")
+    values = {path: _grid_values(path, v) for path, v in grid.items()}
+    replications = check_replications(replications)
+    sizes = [len(v) for v in values.values()]
+    check_experiment("sweep", math.prod(sizes), replications,
+                     detail=" × ".join(f"{n:,}" for n in sizes) if len(sizes) > 1 else "")
+    paths = list(values)
+    points = [dict(zip(paths, combo, strict=True)) for combo in itertools.product(*values.values())]
     scenarios = [scenario.with_changes(p, source=f"sweep {p}") for p in points]   # all checked first
-    results = [run(s, replications, seed, **run_options) for s in scenarios]
+    go = runner or run
+    results = [go(s, replications, seed, **run_options) for s in scenarios]
     return Sweep(paths, points, results)
