@@ -255,6 +255,7 @@ def _worker_init(parent: int) -> None:
     parent's to handle, and a worker ends when its parent does, however the parent ends
     (on Linux by ``PR_SET_PDEATHSIG``; everywhere by a thread watching the parent)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)     # not the parent's handler, if forked
     if sys.platform.startswith("linux"):
         with contextlib.suppress(Exception):
             libc = ctypes.CDLL(None, use_errno=True)
