@@ -294,6 +294,7 @@ class InterruptingExecutor(Executor):
         self.later_finished = later_finished
         self.submitted: list[Future] = []
         self.interrupted_first: int | None = None      # first replication of that batch
+        self.shut_down = False
 
     def _held(self, fn, *args):
         self.gate.wait(timeout=60)
@@ -316,6 +317,7 @@ class InterruptingExecutor(Executor):
         return fut
 
     def shutdown(self, wait=True, *, cancel_futures=False):
+        self.shut_down = True
         self.gate.set()
         self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
@@ -331,6 +333,7 @@ def _run_interrupted(later_finished: bool):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             res = quick(s, 16, executor=ex, workers=2)
+        assert not ex.shut_down                  # a user's executor is never shut down by run
     finally:
         ex.shutdown()
     assert len(ex.submitted) > ex.ordinal + 1          # later batches were in flight

@@ -7,12 +7,14 @@ the batch; and the functions take the runner they use as a keyword (no patching)
 from __future__ import annotations
 
 import functools
+import multiprocessing
 from concurrent.futures import Executor, Future
 
 import pytest
 
 import workforce_sim as ws
 import workforce_sim.experiment.runner as experiment
+from workforce_sim.experiment import ArgumentError
 
 from ..conftest import small_dict
 
@@ -235,3 +237,29 @@ def test_an_honest_executor_gives_the_results_of_this_process(s):
     there = ws.run(s, 4, SEED, executor=TamperingExecutor(lambda f, b: f), workers=1,
                    progress=False)
     assert there.monthly.equals(here.monthly) and not there.interrupted
+
+
+# ------------------------------------------------------------------ errors
+
+
+def test_range_errors_are_argument_errors_a_kind_of_value_error(s):
+    """The CLI can tell bad input (exit 2) from a failure by catching ArgumentError."""
+    assert issubclass(ArgumentError, ValueError)
+    for call in (lambda: ws.run(s, 10**30), lambda: ws.run(s, 2, workers=0),
+                 lambda: ws.sweep(s, {"absence.rate": list(range(20_000))}),
+                 lambda: ws.compare({"a": s}, 0)):
+        with pytest.raises(ArgumentError):
+            call()
+
+
+def _failing_batch(args):
+    if args[2] >= 2:
+        raise ValueError("a batch failed")
+    return experiment._batch(args)
+
+
+def test_an_error_in_a_worker_is_raised_and_the_pool_ended(s):
+    before = {p.pid for p in multiprocessing.active_children()}
+    with pytest.raises(ValueError, match="a batch failed"):
+        experiment._run(s, 8, SEED, workers=2, progress=False, batch_fn=_failing_batch)
+    assert {p.pid for p in multiprocessing.active_children()} - before == set()

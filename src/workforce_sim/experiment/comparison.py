@@ -19,7 +19,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workforce_sim.experiment.runner import Runner, check_experiment, check_replications, run
+from workforce_sim.experiment.runner import (
+    ArgumentError,
+    Runner,
+    check_experiment,
+    check_replications,
+    run,
+)
 from workforce_sim.results.analysis import t_interval
 from workforce_sim.results.tables import Results
 from workforce_sim.scenario.schema import Scenario
@@ -133,7 +139,7 @@ def compare(scenarios: Mapping[str, Scenario], replications: int = 100, seed: in
 
     Raises
     ------
-    TypeError, ValueError
+    TypeError, ArgumentError
         Bad arguments (see :func:`~workforce_sim.run`), no scenario, or too many runs in
         all; all before anything runs.
     KeyError
@@ -150,7 +156,7 @@ def compare(scenarios: Mapping[str, Scenario], replications: int = 100, seed: in
     ['baseline', 'easier hiring']
     """
     if not scenarios:
-        raise ValueError("compare needs at least one scenario")
+        raise ArgumentError("compare needs at least one scenario")
     replications = check_replications(replications)
     check_experiment("compare", len(scenarios), replications)
     for name, s in scenarios.items():
@@ -196,7 +202,7 @@ def _grid_values(path: object, values: object) -> list:
             or not isinstance(values, Iterable)):
         raise TypeError(f"sweep: the values of {path!r} must be a list of values, got {values!r}")
     if len(values) == 0:
-        raise ValueError(f"sweep: {path!r} has no values")
+        raise ArgumentError(f"sweep: {path!r} has no values")
     return list(values)
 
 
@@ -230,7 +236,7 @@ def sweep(scenario: Scenario, grid: Mapping[str, list], replications: int = 50, 
 
     Raises
     ------
-    TypeError, ValueError
+    TypeError, ArgumentError
         Bad arguments, a path without values, or a grid too large (its sizes are in the
         message); all before anything runs.
     ScenarioError
@@ -239,7 +245,7 @@ def sweep(scenario: Scenario, grid: Mapping[str, list], replications: int = 50, 
     if not isinstance(scenario, Scenario):
         raise TypeError(f"expected a Scenario (see load_scenario), got {type(scenario).__name__}")
     if not isinstance(grid, Mapping) or not grid:
-        raise ValueError("sweep needs at least one path with values, e.g. "
+        raise ArgumentError("sweep needs at least one path with values, e.g. "
                          "{'recruitment.success_probability': [0.1, 0.2]}")
     values = {path: _grid_values(path, v) for path, v in grid.items()}
     replications = check_replications(replications)

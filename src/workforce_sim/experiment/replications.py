@@ -21,7 +21,13 @@ import pandas as pd
 from scipy import stats
 
 from workforce_sim.experiment.comparison import _as_output
-from workforce_sim.experiment.runner import Runner, check_replications, run, whole_number
+from workforce_sim.experiment.runner import (
+    ArgumentError,
+    Runner,
+    check_replications,
+    run,
+    whole_number,
+)
 from workforce_sim.scenario.schema import Scenario
 
 
@@ -86,20 +92,20 @@ def replications_needed(scenario: Scenario, outputs=("cost_agency", "agency_rate
 
     Raises
     ------
-    TypeError, ValueError
+    TypeError, ArgumentError
         Bad arguments, before anything runs.
     """
     if not isinstance(scenario, Scenario):
         raise TypeError(f"expected a Scenario (see load_scenario), got {type(scenario).__name__}")
     for name, value in (("target", target), ("confidence", confidence)):
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
-            raise ValueError(f"{name} must be a fraction strictly between 0 and 1, got {value!r}")
+            raise ArgumentError(f"{name} must be a fraction strictly between 0 and 1, got {value!r}")
     whole_number("seed", seed, 0)
     initial = whole_number("initial", initial, 2)
     look_ahead = whole_number("look_ahead", look_ahead, 0)
     max_replications = check_replications(max_replications, "max_replications")
     if max_replications < initial:
-        raise ValueError(f"max_replications ({max_replications}) must be at least initial "
+        raise ArgumentError(f"max_replications ({max_replications}) must be at least initial "
                          f"({initial})")
     batch = whole_number("batch", batch, 1)
     if isinstance(outputs, str) or callable(outputs):

@@ -62,6 +62,11 @@ Runner = Callable[..., Results]                  # :func:`run`'s signature
 # ------------------------------------------------------------------ argument checks
 
 
+class ArgumentError(ValueError):
+    """An argument of an experiment function out of its range, or an experiment too
+    large to finish: refused before anything runs. (Wrong types are TypeErrors.)"""
+
+
 def whole_number(name: str, value: object, minimum: int, maximum: int | None = None,
                  why: str = "") -> int:
     """``value`` as an int, or a TypeError (not a whole number; bools are refused) or a
@@ -71,9 +76,9 @@ def whole_number(name: str, value: object, minimum: int, maximum: int | None = N
                         f"of type {type(value).__name__}")
     v = int(value)
     if v < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum}, got {v}")
+        raise ArgumentError(f"{name} must be a whole number >= {minimum}, got {v}")
     if maximum is not None and v > maximum:
-        raise ValueError(f"{name} must be at most {maximum:,}{why}, got {v:,}")
+        raise ArgumentError(f"{name} must be at most {maximum:,}{why}, got {v:,}")
     return v
 
 
@@ -89,11 +94,11 @@ def check_experiment(what: str, points: int, replications: int, detail: str = ""
     :data:`MAX_POINTS` scenarios or :data:`MAX_REPLICATIONS` replications in all."""
     sizes = f"{detail} = {points:,}" if detail else f"{points:,}"
     if points > MAX_POINTS:
-        raise ValueError(f"{what}: {sizes} scenarios to run, more than the {MAX_POINTS:,} "
+        raise ArgumentError(f"{what}: {sizes} scenarios to run, more than the {MAX_POINTS:,} "
                          "allowed in one experiment (it would not finish); use fewer values")
     total = points * replications
     if total > MAX_REPLICATIONS:
-        raise ValueError(f"{what}: {points:,} scenarios × {replications:,} replications = "
+        raise ArgumentError(f"{what}: {points:,} scenarios × {replications:,} replications = "
                          f"{total:,} replications, more than the {MAX_REPLICATIONS:,} allowed in "
                          "one experiment (it would run for days); use fewer values or replications")
 
@@ -148,8 +153,8 @@ def simulate(scenario: Scenario, seed: int = 0, replication: int = 0,
     TypeError
         ``scenario`` is not a Scenario; ``seed`` or ``replication`` is not an int
         (bools are refused); ``case_log`` is not a bool.
-    ValueError
-        ``seed`` or ``replication`` is negative.
+    ArgumentError
+        (a ValueError) ``seed`` or ``replication`` is negative.
 
     Examples
     --------
@@ -394,9 +399,11 @@ def run(scenario: Scenario, replications: int = 100, seed: int = 0, *,
         ``scenario`` is not a Scenario; ``replications``, ``seed``, ``workers``,
         ``keep_monthly`` or ``first_replication`` is not an int (bools are refused);
         ``progress`` is not a bool or None; ``executor`` has no ``submit``.
+    ArgumentError
+        (a ValueError) A number out of its range (``replications`` above 1,000,000
+        included); checked, like the types, before anything runs.
     ValueError
-        A number out of its range (``replications`` above 1,000,000 included),
-        or an unknown ``keep``; all checked before anything runs.
+        An unknown ``keep``.
     RuntimeError
         The executor returned something other than the replications of the batch it
         was given (nothing, another batch's replications, tables of the wrong shape).

@@ -17,6 +17,7 @@ import pandas as pd
 
 from workforce_sim.experiment.comparison import _as_output
 from workforce_sim.experiment.runner import (
+    ArgumentError,
     Runner,
     check_experiment,
     check_replications,
@@ -40,11 +41,11 @@ def _check_scenario(scenario: object) -> None:
 
 def _check_ranges(ranges: object) -> None:
     if not isinstance(ranges, Mapping) or not ranges:
-        raise ValueError("ranges must map at least one dotted path to (low, high), e.g. "
+        raise ArgumentError("ranges must map at least one dotted path to (low, high), e.g. "
                          "{'absence.rate': (0.0, 0.05)}")
     for path, pair in ranges.items():
         if isinstance(pair, str | bytes) or not hasattr(pair, "__len__") or len(pair) != 2:
-            raise ValueError(f"{path}: expected (low, high), got {pair!r}")
+            raise ArgumentError(f"{path}: expected (low, high), got {pair!r}")
 
 
 def one_at_a_time(scenario: Scenario, ranges: Mapping[str, tuple], output="cost_agency",
@@ -80,7 +81,7 @@ def one_at_a_time(scenario: Scenario, ranges: Mapping[str, tuple], output="cost_
 
     Raises
     ------
-    TypeError, ValueError
+    TypeError, ArgumentError
         Bad arguments, a range that is not a pair, or too many runs in all.
     ScenarioError
         A low or high value is not valid at its path.
@@ -142,7 +143,7 @@ def global_sensitivity(scenario: Scenario, ranges: Mapping[str, tuple], output="
 
     Raises
     ------
-    TypeError, ValueError
+    TypeError, ArgumentError
         Bad arguments, an unknown method, or too many runs in all; before anything runs.
     ImportError
         SALib is not installed.
