@@ -19,6 +19,7 @@ Everything runs on small scenarios (a 12-month, two-team service runs in about
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import threading
@@ -32,7 +33,6 @@ import pytest
 
 import workforce_sim as ws
 import workforce_sim.experiment.runner as experiment
-import workforce_sim.experiment.sensitivity as sensitivity
 from workforce_sim.results.analysis import DEFAULT_TARGETS, Target, flow_columns, rag, t_interval
 
 from ..conftest import small_dict
@@ -46,9 +46,10 @@ def small12(**overrides) -> ws.Scenario:
     return ws.Scenario.from_dict(small_dict(horizon_months=12, **overrides))
 
 
-def quick(scenario: ws.Scenario, replications: int, seed: int = SEED, **options) -> ws.Results:
+def quick(scenario: ws.Scenario, replications: int, seed: int = SEED, *, runner=ws.run,
+          **options) -> ws.Results:
     options.setdefault("workers", 1)
-    return ws.run(scenario, replications, seed, progress=False, **options)
+    return runner(scenario, replications, seed, progress=False, **options)
 
 
 def same(a: pd.DataFrame, b: pd.DataFrame, **kw) -> None:
@@ -206,34 +207,33 @@ def test_summary_mode_rejects_an_unknown_keep():
 # =================================================================== interruption
 
 
-def _interrupt_on_batch(monkeypatch, ordinal: int) -> list[int]:
-    """Make experiment._batch raise KeyboardInterrupt (as Ctrl-C would) on the
-    ``ordinal``-th batch it is asked for (0 = the first); returns the first
-    replication of each batch started."""
-    real = experiment._batch
+def _interrupt_on_batch(ordinal: int) -> tuple[list[int], object]:
+    """A runner (``run`` with its batch function injected) whose batch function raises
+    KeyboardInterrupt, as Ctrl-C would, on the ``ordinal``-th batch it is asked for
+    (0 = the first); and the list of the first replication of each batch started."""
     started: list[int] = []
 
     def batch(args):
         started.append(args[2])
         if len(started) == ordinal + 1:
             raise KeyboardInterrupt
-        return real(args)
+        return experiment._batch(args)
 
-    monkeypatch.setattr(experiment, "_batch", batch)
-    return started
+    return started, functools.partial(experiment._run, batch_fn=batch)
 
 
-def test_interrupt_in_this_process_keeps_the_finished_prefix(monkeypatch, tmp_path):
+def test_interrupt_in_this_process_keeps_the_finished_prefix(tmp_path):
     s = small12()
     full = quick(s, 12).monthly
-    started = _interrupt_on_batch(monkeypatch, 2)            # Ctrl-C during the third batch
+    started, runner = _interrupt_on_batch(2)                  # Ctrl-C during the third batch
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = quick(s, 12)
+        res = quick(s, 12, runner=runner)
     assert len(started) == 3
     kept = started[2]                                         # the first two batches finished
     assert 0 < kept < 12
     assert res.interrupted and res.replications == kept
+    assert res.replications_requested == 12
     assert list(res.monthly["replication"].unique()) == list(range(kept))
     same(res.monthly, rep_rows(full, range(kept)))
     assert [str(w.message) for w in caught if f"{kept} of 12" in str(w.message)], \
@@ -243,10 +243,15 @@ def test_interrupt_in_this_process_keeps_the_finished_prefix(monkeypatch, tmp_pa
     assert back.interrupted and back.replications == kept
 
 
-def test_interrupt_before_any_replication_finished_raises(monkeypatch):
-    _interrupt_on_batch(monkeypatch, 0)
+def test_a_run_that_finishes_is_not_interrupted():
+    res = quick(small12(), 3)
+    assert res.interrupted is False and res.replications == res.replications_requested == 3
+
+
+def test_interrupt_before_any_replication_finished_raises():
+    _, runner = _interrupt_on_batch(0)
     with pytest.raises(KeyboardInterrupt):
-        quick(small12(), 4)
+        quick(small12(), 4, runner=runner)
 
 
 class _InterruptOnResult(Future):
@@ -289,6 +294,7 @@ class InterruptingExecutor(Executor):
         self.later_finished = later_finished
         self.submitted: list[Future] = []
         self.interrupted_first: int | None = None      # first replication of that batch
+        self.shut_down = False
 
     def _held(self, fn, *args):
         self.gate.wait(timeout=60)
@@ -311,6 +317,7 @@ class InterruptingExecutor(Executor):
         return fut
 
     def shutdown(self, wait=True, *, cancel_futures=False):
+        self.shut_down = True
         self.gate.set()
         self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
@@ -326,6 +333,7 @@ def _run_interrupted(later_finished: bool):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             res = quick(s, 16, executor=ex, workers=2)
+        assert not ex.shut_down                  # a user's executor is never shut down by run
     finally:
         ex.shutdown()
     assert len(ex.submitted) > ex.ordinal + 1          # later batches were in flight
@@ -579,11 +587,11 @@ def test_sweep_runs_the_whole_grid():
     assert list(sizes["academy.intakes.0.sizes"]) == ["[12]", "[25]"]
 
 
-def test_sweep_checks_every_point_before_running(monkeypatch):
+def test_sweep_checks_every_point_before_running():
     calls = []
-    monkeypatch.setattr("workforce_sim.experiment.comparison.run", lambda *a, **k: calls.append(a))
     with pytest.raises(ws.ScenarioError):
-        ws.sweep(small12(), {"teams.safeguarding.caseload_cap": [12, -1]}, replications=2)
+        ws.sweep(small12(), {"teams.safeguarding.caseload_cap": [12, -1]}, replications=2,
+                 runner=lambda *a, **k: calls.append(a))
     assert calls == []
 
 
@@ -615,24 +623,22 @@ def test_one_at_a_time_is_sorted_by_swing_around_the_baseline():
     ("morris", ["parameter", "mu", "mu_star", "sigma", "mu_star_conf"], 4 * (2 + 1)),
     ("sobol", ["parameter", "S1", "S1_conf", "ST", "ST_conf"], 4 * (2 + 2)),
 ])
-def test_global_sensitivity_end_to_end(method, columns, evaluations, monkeypatch):
+def test_global_sensitivity_end_to_end(method, columns, evaluations):
     pytest.importorskip("SALib")
     s = small12()
     ranges = {"teams.safeguarding.caseload_cap": (9.0, 15.0),
               "case_types.assessment.referrals_per_year": (300.0, 500.0)}
     seen: list[ws.Scenario] = []
-    real_run = sensitivity.run
 
     def counting_run(scenario, *args, **kwargs):
         seen.append(scenario)
-        return real_run(scenario, *args, **kwargs)
+        return ws.run(scenario, *args, **kwargs)
 
-    monkeypatch.setattr(sensitivity, "run", counting_run)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")      # SALib warns about tiny samples
         gs = ws.global_sensitivity(s, ranges, output="unallocated_cases", method=method,
                                    samples=4, replications=2, seed=SEED, workers=1,
-                                   progress=False)
+                                   progress=False, runner=counting_run)
     assert list(gs.columns) == columns
     assert list(gs["parameter"]) == list(ranges)
     assert len(seen) == evaluations

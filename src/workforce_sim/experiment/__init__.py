@@ -12,10 +12,17 @@ from workforce_sim.experiment.comparison import (
     sweep,
 )
 from workforce_sim.experiment.replications import replications_needed
-from workforce_sim.experiment.runner import run, simulate
+from workforce_sim.experiment.runner import (
+    MAX_POINTS,
+    MAX_REPLICATIONS,
+    ArgumentError,
+    run,
+    simulate,
+)
 from workforce_sim.experiment.sensitivity import global_sensitivity, one_at_a_time
 
 __all__ = [
-    "Comparison", "Sweep", "at_month", "compare", "global_sensitivity", "horizon_mean",
-    "horizon_total", "one_at_a_time", "replications_needed", "run", "simulate", "sweep",
+    "MAX_POINTS", "MAX_REPLICATIONS", "ArgumentError", "Comparison", "Sweep", "at_month",
+    "compare", "global_sensitivity", "horizon_mean", "horizon_total", "one_at_a_time",
+    "replications_needed", "run", "simulate", "sweep",
 ]

@@ -10,14 +10,22 @@ narrower than the one from two independent sets of runs.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Iterable, Mapping, Sized
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from workforce_sim.experiment.runner import run
+from workforce_sim.experiment.runner import (
+    ArgumentError,
+    Runner,
+    check_experiment,
+    check_replications,
+    run,
+)
 from workforce_sim.results.analysis import t_interval
 from workforce_sim.results.tables import Results
 from workforce_sim.scenario.schema import Scenario
@@ -189,21 +197,26 @@ def _welch(a: pd.Series, b: pd.Series, confidence: float) -> tuple[float, float]
 
 
 def compare(scenarios: Mapping[str, Scenario], replications: int = 100, seed: int = 0, *,
-            baseline: str | None = None, **run_options) -> Comparison:
+            baseline: str | None = None, runner: Runner | None = None,
+            **run_options: Any) -> Comparison:
     """Run each scenario with the same seed and replications (common random numbers).
 
     Parameters
     ----------
-    scenarios : Mapping of str to Scenario
-        The scenarios, by the name they are reported under.
+    scenarios : mapping of str to Scenario
+        The scenarios by name (at most :data:`~workforce_sim.experiment.runner.MAX_POINTS`).
     replications : int, default 100
-        Replications of each scenario.
+        Replications of each scenario (a whole number >= 1; at most 1,000,000 in all).
     seed : int, default 0
-        The seed shared by every scenario.
+        Whole number >= 0, the same for every scenario.
     baseline : str, optional
-        The name of the scenario to compare against (default: the first).
+        The scenario the others are compared with (default the first).
+    runner : callable, optional
+        The function that runs replications (for tests and custom runners): called as
+        ``runner(scenario, replications, seed, **run_options)``, returning Results.
+        Default :func:`~workforce_sim.run`.
     **run_options
-        Passed to :func:`run` (``workers``, ``executor``, ``progress``, ``keep``, ...).
+        Passed to :func:`~workforce_sim.run` (``workers``, ``executor``, ``progress``, ...).
 
     Returns
     -------
@@ -213,10 +226,11 @@ def compare(scenarios: Mapping[str, Scenario], replications: int = 100, seed: in
 
     Raises
     ------
-    ValueError
-        If ``scenarios`` is empty.
+    TypeError, ArgumentError
+        Bad arguments (see :func:`~workforce_sim.run`), no scenario, or too many runs in
+        all; all before anything runs.
     KeyError
-        If ``baseline`` is not one of the names.
+        ``baseline`` is not one of the scenarios.
 
     Examples
     --------
@@ -229,11 +243,18 @@ def compare(scenarios: Mapping[str, Scenario], replications: int = 100, seed: in
     ['baseline', 'easier hiring']
     """
     if not scenarios:
-        raise ValueError("compare needs at least one scenario")
+        raise ArgumentError("compare needs at least one scenario")
+    replications = check_replications(replications)
+    check_experiment("compare", len(scenarios), replications)
+    for name, s in scenarios.items():
+        if not isinstance(s, Scenario):
+            raise TypeError(f"scenario {name!r}: expected a Scenario (see load_scenario), "
+                            f"got {type(s).__name__}")
     baseline = baseline or next(iter(scenarios))
     if baseline not in scenarios:
         raise KeyError(f"baseline {baseline!r} is not one of {', '.join(scenarios)}")
-    results = {name: run(s, replications, seed, **run_options) for name, s in scenarios.items()}
+    go = runner or run
+    results = {name: go(s, replications, seed, **run_options) for name, s in scenarios.items()}
     return Comparison(results, baseline)
 
 
@@ -287,41 +308,67 @@ def _plain(v):
     return str(v) if isinstance(v, list | dict) else v
 
 
+def _grid_values(path: object, values: object) -> list:
+    if not isinstance(path, str):
+        raise TypeError(f"sweep: grid keys must be dotted paths (str), got {path!r}")
+    if (isinstance(values, str | bytes | Mapping) or not isinstance(values, Sized)
+            or not isinstance(values, Iterable)):
+        raise TypeError(f"sweep: the values of {path!r} must be a list of values, got {values!r}")
+    if len(values) == 0:
+        raise ArgumentError(f"sweep: {path!r} has no values")
+    return list(values)
+
+
 def sweep(scenario: Scenario, grid: Mapping[str, list], replications: int = 50, seed: int = 0,
-          **run_options) -> Sweep:
-    """Run every combination of the values in ``grid``, each on the same seed
-    (common random numbers across the grid). Every point is validated before
-    any runs.
+          *, runner: Runner | None = None, **run_options: Any) -> Sweep:
+    """Run every combination of the values in ``grid``, each on the same seed (common
+    random numbers across the grid).
 
     Parameters
     ----------
     scenario : Scenario
         The scenario the grid changes.
-    grid : Mapping of str to list
-        ``{"dotted.path": [values]}``; the grid is their Cartesian product.
+        The scenario the changes apply to.
+    grid : mapping of str to list
+        ``{"dotted.path": [values]}``; every point of the grid is checked before
+        anything runs. At most :data:`~workforce_sim.experiment.runner.MAX_POINTS`
+        (10,000) points.
     replications : int, default 50
-        Replications at each point.
+        Replications at each point (whole number >= 1; at most 1,000,000 in all).
     seed : int, default 0
-        The seed shared by every point.
+        Whole number >= 0, the same at every point.
+    runner : callable, optional
+        The function that runs replications (for tests and custom runners): called as
+        ``runner(scenario, replications, seed, **run_options)``, returning Results.
+        Default :func:`~workforce_sim.run`.
     **run_options
-        Passed to :func:`run` (``workers``, ``executor``, ``progress``, ``keep``, ...).
+        Passed to :func:`~workforce_sim.run`.
 
     Returns
     -------
     Sweep
-        The points and their results; :meth:`Sweep.table` summarises them.
 
     Raises
     ------
-    ValueError
-        If ``grid`` is empty.
+    TypeError, ArgumentError
+        Bad arguments, a path without values, or a grid too large (its sizes are in the
+        message); all before anything runs.
     ScenarioError
-        If a point makes an invalid scenario.
+        A point of the grid is not a valid scenario.
     """
-    if not grid:
-        raise ValueError("sweep needs at least one path with values")
-    paths = list(grid)
-    points = [dict(zip(paths, combo, strict=True)) for combo in itertools.product(*grid.values())]
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"expected a Scenario (see load_scenario), got {type(scenario).__name__}")
+    if not isinstance(grid, Mapping) or not grid:
+        raise ArgumentError("sweep needs at least one path with values, e.g. "
+                         "{'recruitment.success_probability': [0.1, 0.2]}")
+    values = {path: _grid_values(path, v) for path, v in grid.items()}
+    replications = check_replications(replications)
+    sizes = [len(v) for v in values.values()]
+    check_experiment("sweep", math.prod(sizes), replications,
+                     detail=" × ".join(f"{n:,}" for n in sizes) if len(sizes) > 1 else "")
+    paths = list(values)
+    points = [dict(zip(paths, combo, strict=True)) for combo in itertools.product(*values.values())]
     scenarios = [scenario.with_changes(p, source=f"sweep {p}") for p in points]   # all checked first
-    results = [run(s, replications, seed, **run_options) for s in scenarios]
+    go = runner or run
+    results = [go(s, replications, seed, **run_options) for s in scenarios]
     return Sweep(paths, points, results)

@@ -14,13 +14,20 @@ the answer does not depend on the batch size.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from workforce_sim.experiment.comparison import _as_output
-from workforce_sim.experiment.runner import run
+from workforce_sim.experiment.runner import (
+    ArgumentError,
+    Runner,
+    check_replications,
+    run,
+    whole_number,
+)
 from workforce_sim.scenario.schema import Scenario
 
 
@@ -43,7 +50,8 @@ def relative_half_width(values, confidence: float = 0.95) -> float:
 def replications_needed(scenario: Scenario, outputs=("cost_agency", "agency_rate"),
                         target: float = 0.05, confidence: float = 0.95, *, seed: int = 0,
                         initial: int = 3, look_ahead: int = 5, max_replications: int = 1000,
-                        batch: int = 10, **run_options) -> ReplicationsAdvice:
+                        batch: int = 10, runner: Runner | None = None,
+                        **run_options: Any) -> ReplicationsAdvice:
     """The number of replications at which every output's confidence interval has a
     relative half-width of at most ``target``, and keeps it for ``look_ahead``
     more (the algorithm of Hoad, Robinson and Davies, 2010).
@@ -51,48 +59,66 @@ def replications_needed(scenario: Scenario, outputs=("cost_agency", "agency_rate
     Parameters
     ----------
     scenario : Scenario
-        The scenario to run.
-    outputs : sequence of str or callable, default ("cost_agency", "agency_rate")
-        Column names (each replication's mean over the horizon) or functions of
-        the monthly table (one value per replication).
+        The scenario to replicate.
+    outputs : sequence of str or callable
+        Column names (each replication's mean over the horizon) or functions of the
+        monthly table (one value per replication).
     target : float, default 0.05
-        The largest relative half-width accepted, a fraction between 0 and 1.
+        The largest relative half-width accepted, strictly between 0 and 1.
     confidence : float, default 0.95
-        The confidence level of the intervals.
+        Of the intervals, strictly between 0 and 1.
     seed : int, default 0
-        The seed of the replications.
+        Whole number >= 0.
     initial : int, default 3
-        Replications run before the first check.
+        Replications before the first check (whole number >= 2).
     look_ahead : int, default 5
-        Further replications the intervals must stay narrow for.
+        Replications the target must keep holding (whole number >= 0).
     max_replications : int, default 1000
-        Where to stop if the target is never reached.
+        Give up after this many (whole number >= ``initial``, at most 1,000,000).
     batch : int, default 10
-        Replications added at each step (the answer does not depend on it).
+        Replications added at a time (whole number >= 1); the answer does not depend
+        on it.
+    runner : callable, optional
+        The function that runs replications (for tests and custom runners): called as
+        ``runner(scenario, replications, seed, first_replication=k, **run_options)``,
+        returning Results. Default :func:`~workforce_sim.run`.
     **run_options
-        Passed to :func:`run`.
+        Passed to :func:`~workforce_sim.run`.
 
     Returns
     -------
     ReplicationsAdvice
-        ``replications`` (the number recommended, or ``max_replications`` if not
-        reached), ``converged`` and ``history`` (``n``, ``output``, ``mean``,
-        ``relative_half_width`` for each n).
+        ``replications`` (``max_replications`` if not reached), ``converged`` and the
+        ``history`` (n, output, mean, relative half-width).
 
     Raises
     ------
-    ValueError
-        If ``target`` is not between 0 and 1.
+    TypeError, ArgumentError
+        Bad arguments, before anything runs.
     """
-    if not 0 < target < 1:
-        raise ValueError(f"target must be a fraction between 0 and 1, got {target}")
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"expected a Scenario (see load_scenario), got {type(scenario).__name__}")
+    for name, value in (("target", target), ("confidence", confidence)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
+            raise ArgumentError(f"{name} must be a fraction strictly between 0 and 1, got {value!r}")
+    whole_number("seed", seed, 0)
+    initial = whole_number("initial", initial, 2)
+    look_ahead = whole_number("look_ahead", look_ahead, 0)
+    max_replications = check_replications(max_replications, "max_replications")
+    if max_replications < initial:
+        raise ArgumentError(f"max_replications ({max_replications}) must be at least initial "
+                         f"({initial})")
+    batch = whole_number("batch", batch, 1)
+    if isinstance(outputs, str) or callable(outputs):
+        outputs = (outputs,)
+    go = runner or run
     fns = [_as_output(o) for o in outputs]
     names = [o if isinstance(o, str) else getattr(o, "__name__", "output") for o in outputs]
     values: list[pd.DataFrame] = []
     done = 0
     while done < max_replications:
         step = min(max(batch, initial - done), max_replications - done)
-        res = run(scenario, step, seed, first_replication=done, **run_options)
+        res = go(scenario, step, seed, first_replication=done, **run_options)
         values.append(pd.DataFrame({nm: f(res.monthly) for nm, f in zip(names, fns, strict=True)}))
         done += step
         table = pd.concat(values)

@@ -10,66 +10,94 @@ monthly table returning one value per replication (see
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from workforce_sim.experiment.comparison import _as_output
-from workforce_sim.experiment.runner import run
+from workforce_sim.experiment.runner import (
+    ArgumentError,
+    Runner,
+    check_experiment,
+    check_replications,
+    run,
+    whole_number,
+)
 from workforce_sim.scenario.schema import Scenario
 
 
 def _evaluate(scenario: Scenario, changes: dict, output, replications: int, seed: int,
-              **run_options) -> float:
+              runner: Runner | None, **run_options: Any) -> float:
     s = scenario.with_changes(changes, source=f"sensitivity {changes}") if changes else scenario
-    res = run(s, replications, seed, **run_options)
+    res = (runner or run)(s, replications, seed, **run_options)
     return float(_as_output(output)(res.monthly).mean())
 
 
+def _check_scenario(scenario: object) -> None:
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"expected a Scenario (see load_scenario), got {type(scenario).__name__}")
+
+
+def _check_ranges(ranges: object) -> None:
+    if not isinstance(ranges, Mapping) or not ranges:
+        raise ArgumentError("ranges must map at least one dotted path to (low, high), e.g. "
+                         "{'absence.rate': (0.0, 0.05)}")
+    for path, pair in ranges.items():
+        if isinstance(pair, str | bytes) or not hasattr(pair, "__len__") or len(pair) != 2:
+            raise ArgumentError(f"{path}: expected (low, high), got {pair!r}")
+
+
 def one_at_a_time(scenario: Scenario, ranges: Mapping[str, tuple], output="cost_agency",
-                  replications: int = 30, seed: int = 0, **run_options) -> pd.DataFrame:
+                  replications: int = 30, seed: int = 0, *, runner: Runner | None = None,
+                  **run_options: Any) -> pd.DataFrame:
     """Move each parameter to its low and its high value, the others at the
     scenario's values: the data of a tornado chart, largest swing first.
 
     Parameters
     ----------
     scenario : Scenario
-        The scenario at its own values (the baseline).
-    ranges : Mapping of str to (low, high)
-        ``{"dotted.path": (low, high)}``; every value is validated before anything runs.
+        The baseline.
+    ranges : mapping of str to (low, high)
+        ``{"dotted.path": (low, high)}``; every value is checked before anything runs.
     output : str or callable, default "cost_agency"
-        A column name (its mean over the horizon) or a function of the monthly
-        table returning one value per replication.
+        A column name (its mean over the horizon) or a function of the monthly table
+        returning one value per replication.
     replications : int, default 30
-        Replications at each evaluation.
+        Replications of each of the ``2 × len(ranges) + 1`` scenarios.
     seed : int, default 0
-        The seed shared by every evaluation.
+        Whole number >= 0, the same for every scenario (common random numbers).
+    runner : callable, optional
+        The function that runs replications (for tests and custom runners): called as
+        ``runner(scenario, replications, seed, **run_options)``, returning Results.
+        Default :func:`~workforce_sim.run`.
     **run_options
-        Passed to :func:`run`.
+        Passed to :func:`~workforce_sim.run`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per parameter, largest ``swing`` first: ``parameter``, ``low``,
-        ``high``, ``output_low``, ``output_high``, ``baseline``, ``swing``.
+        parameter, low, high, output_low, output_high, baseline, swing.
 
     Raises
     ------
-    ValueError
-        If a range is not a pair.
+    TypeError, ArgumentError
+        Bad arguments, a range that is not a pair, or too many runs in all.
     ScenarioError
-        If a low or high value makes an invalid scenario.
+        A low or high value is not valid at its path.
     """
+    _check_scenario(scenario)
+    _check_ranges(ranges)
+    replications = check_replications(replications)
+    check_experiment("one_at_a_time", 2 * len(ranges) + 1, replications)
     for path, pair in ranges.items():
-        if len(pair) != 2:
-            raise ValueError(f"{path}: expected (low, high), got {pair!r}")
         scenario.with_changes({path: pair[0]}, source=f"sensitivity {path}")   # check early
         scenario.with_changes({path: pair[1]}, source=f"sensitivity {path}")
-    base = _evaluate(scenario, {}, output, replications, seed, **run_options)
+    base = _evaluate(scenario, {}, output, replications, seed, runner, **run_options)
     rows = []
     for path, (low, high) in ranges.items():
-        lo = _evaluate(scenario, {path: low}, output, replications, seed, **run_options)
-        hi = _evaluate(scenario, {path: high}, output, replications, seed, **run_options)
+        lo = _evaluate(scenario, {path: low}, output, replications, seed, runner, **run_options)
+        hi = _evaluate(scenario, {path: high}, output, replications, seed, runner, **run_options)
         rows.append({"parameter": path, "low": low, "high": high, "output_low": lo,
                      "output_high": hi, "baseline": base, "swing": abs(hi - lo)})
     return pd.DataFrame(rows).sort_values("swing", ascending=False, ignore_index=True)
@@ -77,49 +105,60 @@ def one_at_a_time(scenario: Scenario, ranges: Mapping[str, tuple], output="cost_
 
 def global_sensitivity(scenario: Scenario, ranges: Mapping[str, tuple], output="cost_agency",
                        method: str = "sobol", samples: int = 64, replications: int = 10,
-                       seed: int = 0, **run_options) -> pd.DataFrame:
+                       seed: int = 0, *, runner: Runner | None = None,
+                       **run_options: Any) -> pd.DataFrame:
     """Sobol (first-order and total indices, Saltelli sampling) or Morris (mu*, sigma)
-    indices of ``output`` over a box of parameter values.
-
-    Needs SALib: ``pip install "workforce-sim[sensitivity]"``. Sobol runs
-    ``samples × (D + 2)`` parameter sets (no second-order indices), Morris
-    ``samples × (D + 1)``, each with ``replications`` replications, for ``D``
-    parameters.
+    indices of ``output`` over the box ``ranges``. Needs SALib:
+    ``pip install "workforce-sim[sensitivity]"``.
 
     Parameters
     ----------
     scenario : Scenario
-        The scenario the parameters change.
-    ranges : Mapping of str to (low, high)
+        The scenario the parameter sets change.
+    ranges : mapping of str to (low, high)
         ``{"dotted.path": (low, high)}``, numeric paths only.
     output : str or callable, default "cost_agency"
-        A column name (its mean over the horizon) or a function of the monthly
-        table returning one value per replication.
+        A column name (its mean over the horizon) or a function of the monthly table.
     method : {"sobol", "morris"}, default "sobol"
-        The method.
+        Sobol runs ``samples × (D + 2)`` parameter sets (no second-order indices),
+        Morris ``samples × (D + 1)``, ``D = len(ranges)``.
     samples : int, default 64
-        SALib's base sample size (``N``).
+        Whole number >= 1 (a power of 2 for Sobol).
     replications : int, default 10
-        Replications at each parameter set.
+        Replications of each parameter set.
     seed : int, default 0
-        The seed of the sampling, the analysis and every run.
+        Whole number >= 0: the sampling seed and every run's seed.
+    runner : callable, optional
+        The function that runs replications (for tests and custom runners): called as
+        ``runner(scenario, replications, seed, **run_options)``, returning Results.
+        Default :func:`~workforce_sim.run`.
     **run_options
-        Passed to :func:`run`.
+        Passed to :func:`~workforce_sim.run`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per parameter: ``parameter`` and ``S1``, ``S1_conf``, ``ST``,
-        ``ST_conf`` (Sobol) or ``mu``, ``mu_star``, ``sigma``, ``mu_star_conf``
-        (Morris).
+        One row per parameter: S1, S1_conf, ST, ST_conf (Sobol) or mu, mu_star, sigma,
+        mu_star_conf (Morris).
 
     Raises
     ------
+    TypeError, ArgumentError
+        Bad arguments, an unknown method, or too many runs in all; before anything runs.
     ImportError
-        If SALib is not installed.
-    ValueError
-        If ``method`` is neither.
+        SALib is not installed.
     """
+    _check_scenario(scenario)
+    _check_ranges(ranges)
+    if method not in ("sobol", "morris"):
+        raise ValueError(f"method must be 'sobol' or 'morris', got {method!r}")
+    samples = whole_number("samples", samples, 1)
+    replications = check_replications(replications)
+    whole_number("seed", seed, 0)
+    d = len(ranges)
+    runs = samples * (d + 2 if method == "sobol" else d + 1)
+    check_experiment(f"global_sensitivity ({method})", runs, replications,
+                     detail=f"{samples:,} samples × {d + 2 if method == 'sobol' else d + 1}")
     try:
         from SALib.analyze import morris as morris_analyze
         from SALib.analyze import sobol as sobol_analyze
@@ -138,7 +177,7 @@ def global_sensitivity(scenario: Scenario, ranges: Mapping[str, tuple], output="
     else:
         raise ValueError(f"method must be 'sobol' or 'morris', got {method!r}")
     Y = np.array([_evaluate(scenario, dict(zip(names, map(float, x), strict=True)), output,
-                            replications, seed, **run_options) for x in X])
+                            replications, seed, runner, **run_options) for x in X])
     if method == "sobol":
         Si = sobol_analyze.analyze(problem, Y, calc_second_order=False, seed=seed)
         cols = ["S1", "S1_conf", "ST", "ST_conf"]
