@@ -70,11 +70,18 @@ def atomic_write(path: str | Path, write: Callable[[IO[str]], Any]) -> Path:
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())         # as an ordinary file, not 0600
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_text(path: str | Path, text: str) -> Path:
@@ -371,6 +378,7 @@ class atomic_folder:  # noqa: N801 - used like a function: ``with atomic_folder(
         self.existed = self.path.exists()
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.path.name[:40]}.", suffix=".part",
                                          dir=self.path.parent))
+        os.chmod(self.tmp, 0o777 & ~_umask())     # as an ordinary folder, not 0700
         return self.tmp
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
