@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from workforce_sim.outputs.report import assumption_rows
+from workforce_sim.results.store import escape_formulas
 from workforce_sim.results.tables import Results
 
 SUMMARY_METRICS = ("agency_rate", "vacancy_rate", "caseload_mean", "unallocated_cases",
@@ -47,12 +48,14 @@ def write_workbook(results: Results, path: str | Path, team: str = "all") -> Pat
     fy = fy[fy["metric"].str.startswith(("cost_", "agency_premium"))]
     try:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            pd.DataFrame(assumption_rows(results), columns=["field", "value", "meaning and source"]) \
+            # text from users (scenario and team names...) is escaped: never a live formula
+            escape_formulas(pd.DataFrame(assumption_rows(results),
+                                         columns=["field", "value", "meaning and source"])) \
                 .to_excel(xl, sheet_name="Assumptions", index=False)
             monthly_summary(results, team).to_excel(xl, sheet_name="Monthly", index=False)
             fy[["financial_year", "months", "metric", "mean", "ci_low", "ci_high", "q05", "q50",
                 "q95"]].to_excel(xl, sheet_name="Financial years", index=False)
-            pd.DataFrame(list(results.provenance.items()), columns=["item", "value"]) \
+            escape_formulas(pd.DataFrame(list(results.provenance.items()), columns=["item", "value"])) \
                 .to_excel(xl, sheet_name="Provenance", index=False)
             for sheet in xl.sheets.values():
                 for column in sheet.columns:
