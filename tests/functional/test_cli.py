@@ -448,3 +448,26 @@ def test_compare_file_names_cannot_leave_out(tmp_path, capsys, monkeypatch, tiny
     assert folders == ["CON_", "a_b", "a_b-2", "unnamed"]
     assert read_provenance(out, kind="comparison")["scenarios"] == {
         "..": "unnamed", "CON": "CON_", "a b": "a_b", "a_b": "a_b-2"}
+
+
+def test_user_text_is_never_a_live_formula(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from workforce_sim.outputs.workbook import write_workbook
+
+    d = small_dict(horizon_months=3, name="=HYPERLINK(\"http://evil\",\"x\")")
+    d["teams"]["=cmd|'/c calc'!A1"] = d["teams"].pop("assessment")
+    d["case_types"]["assessment"]["team"] = "=cmd|'/c calc'!A1"
+    res = ws.run(ws.Scenario.from_dict(d), 1, 0, workers=1, progress=False)
+    folder = res.save(tmp_path / "run")
+    text = (folder / "monthly.csv").read_text()
+    assert "'=cmd|" in text and ",=cmd" not in text and "\n=cmd" not in text
+    for fmt in ("csv", "parquet"):
+        if fmt == "csv":
+            prov = json.loads((folder / "provenance.json").read_text())
+            (folder / "provenance.json").write_text(json.dumps({**prov, "monthly_format": "csv"}))
+        back = ws.Results.load(folder)
+        assert "=cmd|'/c calc'!A1" in back.teams              # given back as it was
+    book = openpyxl.load_workbook(write_workbook(res, tmp_path / "w.xlsx"))
+    cells = [c for ws_ in book.worksheets for row in ws_.iter_rows() for c in row]
+    assert not [c.value for c in cells if c.data_type == "f"]
+    assert any(str(c.value).startswith("'=HYPERLINK") for c in cells)
