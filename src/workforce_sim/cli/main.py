@@ -177,6 +177,7 @@ def check_out(text: str, flag: str = "--out") -> Path:
     if len(os.fsencode(str(path))) + 64 > path_max:
         raise BadInput(f"{what}: the path is {len(os.fsencode(str(path)))} bytes long; "
                        f"expected at most {path_max - 64}")
+    _target.append(path)
     if path.exists() or path.is_symlink():
         if not path.is_dir():
             raise BadInput(f"{what}: is a file; expected a folder")
@@ -200,6 +201,8 @@ def _limits(folder: Path) -> tuple[int, int]:
 
 #: The folder being written by this command, for the message if it is interrupted.
 _writing: list[atomic_folder] = []
+#: The folder this command will write (checked by check_out), for the same message.
+_target: list[Path] = []
 
 
 def _write_folder(out: Path) -> atomic_folder:
@@ -492,6 +495,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     _writing.clear()
+    _target.clear()
     with _sigterm_as_interrupt(), warnings.catch_warnings():
         warnings.showwarning = _show_warning
         try:
@@ -511,6 +515,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _what_was_written() -> str:
     if not _writing:
+        if _target and _target[-1].exists():
+            return f"nothing was written; {_target[-1]}/ was left as it was"
         return "nothing was written"
     folder = _writing[-1]
     if folder.committed:
@@ -533,7 +539,14 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
     print(f"note: {message}", file=sys.stderr)
 
 
+_main_pid: list[int] = []
+
+
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    if _main_pid and os.getpid() != _main_pid[-1]:     # a forked worker: die as by default
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
     raise KeyboardInterrupt(f"signal {signum}")
 
 
@@ -543,11 +556,13 @@ def _sigterm_as_interrupt() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
         yield
         return
+    _main_pid.append(os.getpid())
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        _main_pid.pop()
 
 
 @contextmanager
