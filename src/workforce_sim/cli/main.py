@@ -492,10 +492,23 @@ def main(argv: list[str] | None = None) -> int:
     -------
     int
         The exit code: 0 success, 2 bad input, 130 interrupted, 1 anything else.
+
+    Notes
+    -----
+    SIGTERM is handled as Ctrl-C while the command runs. On the real command
+    line (``argv=None``), an interruption also stops the worker processes still
+    running abandoned replications before the process exits.
     """
     args = build_parser().parse_args(argv)
     _writing.clear()
     _target.clear()
+    code = _main(args)
+    if code == 130 and argv is None:
+        _stop_workers()
+    return code
+
+
+def _main(args: argparse.Namespace) -> int:
     with _sigterm_as_interrupt(), warnings.catch_warnings():
         warnings.showwarning = _show_warning
         try:
@@ -511,6 +524,20 @@ def main(argv: list[str] | None = None) -> int:
             reason = " ".join(str(exc).split()) or "(no message)"
             print(f"error: {type(exc).__name__}: {reason}{_left_as_it_was()}", file=sys.stderr)
             return 1
+
+
+def _stop_workers() -> None:
+    """After an interruption on the real command line, stop the worker processes still
+    finishing abandoned replications, so that the process exits now (rather than wait
+    for them at exit, where another Ctrl-C would print a traceback)."""
+    import multiprocessing
+
+    with _sigint_ignored():
+        children = multiprocessing.active_children()
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.join(timeout=5)
 
 
 def _what_was_written() -> str:
