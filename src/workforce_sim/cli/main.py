@@ -7,8 +7,9 @@ kept); 1 anything else. Never a traceback.
 Every command that writes a folder writes it whole (``atomic_folder``): into a
 new temporary folder beside it, ``provenance.json`` last with the sha256 of
 every file, then swapped in; a failure or an interruption leaves the previous
-folder as it was. The simulation, the charts and pandas are imported inside the
-commands, so that ``--help`` and ``validate`` answer quickly.
+folder as it was. The simulation runner and the outputs (matplotlib, openpyxl)
+are imported inside the commands, so that ``--help`` and ``validate`` do not load
+them (pandas still comes with the ``workforce_sim`` package itself).
 """
 
 from __future__ import annotations
