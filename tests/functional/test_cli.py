@@ -89,7 +89,6 @@ def test_help_answers_without_matplotlib():
     assert "run" in r.stdout and "report" in r.stdout and "validate" in r.stdout
 
 
-@pytest.mark.slow
 def test_one_tiny_run_in_a_subprocess(tmp_path):
     out = tmp_path / "out"
     r = cli("run", "-n", "1", "-w", "1", "-q", "--set", "horizon_months=3", "--out", str(out))
@@ -116,7 +115,6 @@ def test_set_overrides_are_applied(tmp_path, capsys, fast_report):
     assert len(pd.read_csv(out / "monthly.csv")["month"].unique()) == 3
 
 
-@pytest.mark.slow
 def test_compare_two_scenarios(tmp_path):
     out = tmp_path / "cmp"
     code = main(["compare", "herefordshire_2022_crisis.toml", "herefordshire_2022_levers_all.toml",
