@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -116,6 +117,15 @@ def test_sigkill_while_writing_leaves_the_previous_folder_complete(tmp_path):
     assert r.returncode == -9, r.stderr
     assert read_provenance(out)["tag"] == "before"   # complete, and checks against its hashes
     assert contents(out)["a.txt"] == "before a.txt"
+    left = [tmp_path / n for n in hidden(tmp_path)]
+    assert len(left) == 1 and left[0].name.endswith(".part")     # the killed writer's
+    with atomic_folder(out) as tmp:
+        write_run(tmp, "fresh")
+    assert left[0].exists()                          # it might still be writing: kept
+    os.utime(left[0], (0, 0))                        # an hour and more without a change
+    with atomic_folder(out) as tmp:
+        write_run(tmp, "later")
+    assert hidden(tmp_path) == [] and read_provenance(out)["tag"] == "later"
 
 
 def test_a_folder_without_complete_provenance_is_not_complete(tmp_path):

@@ -394,6 +394,7 @@ class atomic_folder:  # noqa: N801 - used like a function: ``with atomic_folder(
                 shutil.rmtree(self.tmp, ignore_errors=True)
                 raise
             self.committed = True
+            _remove_stale(self.path)
 
     def _swap(self, new: Path) -> None:
         for _ in range(10):                       # another writer may swap in between
@@ -421,6 +422,27 @@ class atomic_folder:  # noqa: N801 - used like a function: ``with atomic_folder(
                 shutil.rmtree(old, ignore_errors=True)
             return
         raise OSError(f"{self.path}: other writers kept replacing it; gave up")
+
+
+#: A temporary folder untouched for this long was left by a writer that was killed.
+STALE_SECONDS = 3600.0
+
+
+def _remove_stale(path: Path) -> None:
+    """Remove temporary folders of ``path`` left by killed writers (SIGKILL, power cut):
+    hidden siblings named as :class:`atomic_folder` names them, unchanged for an hour
+    (a live writer fills its folder in seconds to minutes)."""
+    import time
+
+    prefix = f".{path.name[:40]}."
+    for p in path.parent.iterdir():
+        if not (p.name.startswith(prefix) and p.name.endswith((".part", ".old"))):
+            continue
+        try:
+            if p.is_dir() and not p.is_symlink() and time.time() - p.stat().st_mtime > STALE_SECONDS:
+                shutil.rmtree(p, ignore_errors=True)
+        except OSError:
+            pass
 
 
 @contextmanager
