@@ -1,37 +1,63 @@
 """The ``workforce-sim`` command.
 
 Exit codes: 0 success; 2 bad input (the message says what and where, nothing
-is written); 1 anything else.
+is written); 130 interrupted (Ctrl-C or SIGTERM; the message says what was
+kept); 1 anything else. Never a traceback.
+
+Every command that writes a folder writes it whole (``atomic_folder``): into a
+new temporary folder beside it, ``provenance.json`` last with the sha256 of
+every file, then swapped in; a failure or an interruption leaves the previous
+folder as it was. The simulation runner and the outputs (matplotlib, openpyxl)
+are imported inside the commands, so that ``--help`` and ``validate`` do not load
+them (pandas still comes with the ``workforce_sim`` package itself).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import signal
 import sys
+import threading
 import tomllib
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
-
-import pandas as pd
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 from workforce_sim._version import __version__
-from workforce_sim.experiment.comparison import at_month, compare, horizon_total, sweep
-from workforce_sim.experiment.runner import run
-from workforce_sim.outputs.report import build_comparison_report, write_report
-from workforce_sim.outputs.workbook import write_workbook
 from workforce_sim.results.formatting import format_value
-from workforce_sim.results.store import write_csv, write_text
-from workforce_sim.results.tables import Results
+from workforce_sim.results.store import (
+    PROVENANCE,
+    ResultsError,
+    atomic_folder,
+    is_output_folder,
+    read_provenance,
+    safe_filename,
+    write_csv,
+    write_provenance,
+    write_text,
+)
 from workforce_sim.scenario.errors import ScenarioError
 from workforce_sim.scenario.schema import Scenario, load_scenario, shipped_scenarios
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from workforce_sim.results.tables import Results
 
 
 class BadInput(Exception):
     """Input refused before anything ran (exit code 2)."""
 
 
-def parse_set(items: list[str]) -> dict:
+def parse_set(items: list[str]) -> dict[str, Any]:
     """``["a.b=3", "c=[1, 2]"]`` → ``{"a.b": 3, "c": [1, 2]}``; values are TOML, else text."""
-    changes = {}
+    changes: dict[str, Any] = {}
     for item in items:
         path, sep, text = item.partition("=")
         if not sep or not path.strip():
@@ -44,7 +70,8 @@ def parse_set(items: list[str]) -> dict:
     return changes
 
 
-def scenario_from_args(args) -> Scenario:
+def scenario_from_args(args: argparse.Namespace) -> Scenario:
+    """The scenario named on the command line, with its ``--set`` changes."""
     scenario = load_scenario(args.scenario)
     if args.set:
         where = f"{args.scenario or 'default scenario'} with --set"
@@ -89,7 +116,7 @@ def _fmt(x: float, metric: str | None) -> str:
 # --------------------------------------------------------------------- commands
 
 
-def _check_run_args(args) -> None:
+def _check_run_args(args: argparse.Namespace) -> None:
     if args.replications < 1:
         raise BadInput(f"--replications {args.replications}: expected a whole number >= 1")
     if args.seed < 0:
@@ -98,66 +125,182 @@ def _check_run_args(args) -> None:
         raise BadInput(f"--workers {args.workers}: expected a whole number >= 1")
 
 
-def _run_options(args) -> dict:
+def _run_options(args: argparse.Namespace) -> dict[str, Any]:
     return {"workers": args.workers, "progress": False if args.quiet else None}
 
 
-def cmd_run(args) -> int:
+def check_out(text: str, flag: str = "--out") -> Path:
+    """Check an output folder before anything runs.
+
+    Parameters
+    ----------
+    text : str
+        The folder as the user gave it.
+    flag : str
+        How the user gave it, for the message.
+
+    Returns
+    -------
+    Path
+        The folder, absolute.
+
+    Raises
+    ------
+    BadInput
+        Empty, a file, a name longer than the filesystem allows, the current
+        folder (or one holding it), a folder holding files workforce-sim did
+        not write (it is replaced whole), or a place that cannot be written.
+    """
+    what = f"{flag} {text!r}"
+    if not text.strip():
+        raise BadInput(f"{what}: expected a folder path")
+    if "\0" in text:
+        raise BadInput(f"{what}: contains a NUL character; expected a folder path")
+    path = Path(os.path.abspath(text))
+    if path.parent == path:
+        raise BadInput(f"{what}: expected a folder below the root of the filesystem")
+    cwd = Path.cwd()
+    if path == cwd or path in cwd.parents:
+        raise BadInput(f"{what}: is the current folder or holds it; expected another folder "
+                       "(an output folder is replaced whole)")
+    ancestor = path.parent
+    while not ancestor.exists() and ancestor.parent != ancestor:
+        ancestor = ancestor.parent
+    name_max, path_max = _limits(ancestor)
+    for part in path.parts[1:]:
+        if len(os.fsencode(part)) > name_max:
+            raise BadInput(f"{what}: the name {part[:24]!r}... is {len(os.fsencode(part))} "
+                           f"bytes long; expected at most {name_max}")
+    if len(os.fsencode(str(path))) + 64 > path_max:
+        raise BadInput(f"{what}: the path is {len(os.fsencode(str(path)))} bytes long; "
+                       f"expected at most {path_max - 64}")
+    _target.append(path)
+    if path.exists() or path.is_symlink():
+        if not path.is_dir():
+            raise BadInput(f"{what}: is a file; expected a folder")
+        if not is_output_folder(path):
+            raise BadInput(f"{what}: holds files workforce-sim did not write (no {PROVENANCE}); "
+                           "expected a new folder, an empty one or an earlier output "
+                           "(it is replaced whole)")
+    if not ancestor.is_dir():
+        raise BadInput(f"{what}: {ancestor} is a file; expected a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise BadInput(f"{what}: cannot write in {ancestor}; expected a folder you can write to")
+    return path
+
+
+def _limits(folder: Path) -> tuple[int, int]:
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX"), os.pathconf(folder, "PC_PATH_MAX")
+    except (AttributeError, OSError, ValueError):      # Windows, or no answer
+        return 255, 4096
+
+
+#: The folder being written by this command, for the message if it is interrupted.
+_writing: list[atomic_folder] = []
+#: The folder this command will write (checked by check_out), for the same message.
+_target: list[Path] = []
+
+
+def _write_folder(out: Path) -> atomic_folder:
+    folder = atomic_folder(out)
+    _writing.append(folder)
+    return folder
+
+
+def _interrupted(done: int, requested: int, out: Path) -> int:
+    print(f"interrupted: kept the {done} of {requested} replications that had finished and "
+          f"wrote them to {out}/ ({PROVENANCE} says interrupted)", file=sys.stderr)
+    return 130
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``workforce-sim run``: replications of one scenario, written to ``--out``."""
     scenario = scenario_from_args(args)
     _check_run_args(args)
+    out = check_out(args.out)
+    from workforce_sim.experiment.runner import run
+    from workforce_sim.outputs.report import write_report
+    from workforce_sim.outputs.workbook import write_workbook
+
     results = run(scenario, args.replications, args.seed, **_run_options(args))
+    interrupted = bool(getattr(results, "interrupted", False))
+    requested = getattr(results, "replications_requested", None) or args.replications
     text = format_headline(results)
-    out = Path(args.out)
-    write_csv(out / "financial_years.csv", results.financial_years())
-    write_csv(out / "kpis.csv", results.kpis())
-    write_text(out / "summary.txt", text + "\n")
-    write_report(results, out / "report.html")
     wrote = "report.html"
-    try:
-        write_workbook(results, out / "workbook.xlsx")
-        wrote += ", workbook.xlsx"
-    except ImportError:
-        pass                                 # openpyxl is optional: no workbook
-    results.save(out)                       # provenance.json last: the run is complete
+    with _write_folder(out) as tmp:
+        write_csv(tmp / "financial_years.csv", results.financial_years())
+        write_csv(tmp / "kpis.csv", results.kpis())
+        write_text(tmp / "summary.txt", text + "\n")
+        write_report(results, tmp / "report.html")
+        try:
+            write_workbook(results, tmp / "workbook.xlsx")
+            wrote += ", workbook.xlsx"
+        except ImportError:
+            pass                             # openpyxl is optional: no workbook
+        results.write_files(tmp, interrupted=interrupted, replications_requested=requested)
     print(text)
     print(f"\nWrote {wrote}, monthly, financial_years, kpis, summary, scenario and "
           f"provenance to {out}/")
+    if interrupted:
+        return _interrupted(results.replications, requested, out)
     return 0
 
 
-def cmd_report(args) -> int:
+def cmd_report(args: argparse.Namespace) -> int:
+    """``workforce-sim report``: rebuild ``report.html`` in a saved run's folder."""
+    from workforce_sim.outputs.report import write_report
+    from workforce_sim.results.tables import Results
+
     folder = Path(args.folder)
-    try:
-        results = Results.load(folder)
-    except FileNotFoundError as exc:
-        raise BadInput(str(exc)) from None
-    path = write_report(results, folder / "report.html", budget=args.budget)
-    print(f"Wrote {path}")
+    results = Results.load(folder)
+    prov = read_provenance(folder)
+    out = check_out(args.folder, flag="folder")
+    with _write_folder(out) as tmp:
+        shutil.copytree(out, tmp, dirs_exist_ok=True, symlinks=True,
+                        ignore=shutil.ignore_patterns(PROVENANCE))
+        write_report(results, tmp / "report.html", budget=args.budget)
+        write_provenance(tmp, {k: v for k, v in prov.items()
+                               if k not in ("files", "format_version")})
+    print(f"Wrote {out / 'report.html'}")
     return 0
 
 
+#: The standard outputs of ``compare`` and ``sweep``: label, statistic of
+#: :mod:`workforce_sim.experiment.comparison`, metric.
 COMPARE_OUTPUTS = (
-    ("agency spend over the horizon (£)", lambda: horizon_total("cost_agency")),
-    ("total cost over the horizon (£)", lambda: horizon_total("cost_total")),
-    ("agency rate at the end", lambda: at_month("agency_rate")),
-    ("vacancy rate at the end", lambda: at_month("vacancy_rate")),
-    ("caseload at the end", lambda: at_month("caseload_mean")),
-    ("unallocated cases at the end", lambda: at_month("unallocated_cases")),
-    ("changes of social worker over the horizon", lambda: horizon_total("worker_changes")),
+    ("agency spend over the horizon (£)", "horizon_total", "cost_agency"),
+    ("total cost over the horizon (£)", "horizon_total", "cost_total"),
+    ("agency rate at the end", "at_month", "agency_rate"),
+    ("vacancy rate at the end", "at_month", "vacancy_rate"),
+    ("caseload at the end", "at_month", "caseload_mean"),
+    ("unallocated cases at the end", "at_month", "unallocated_cases"),
+    ("changes of social worker over the horizon", "horizon_total", "worker_changes"),
 )
 
 
-def _per_output(tabulate) -> pd.DataFrame:
+def _per_output(tabulate: Callable[[Any], pd.DataFrame]) -> pd.DataFrame:
     """``tabulate(output)`` for each of the standard outputs, stacked with an ``output`` column."""
+    import pandas as pd
+
+    from workforce_sim.experiment import comparison
+
     tables = []
-    for label, make in COMPARE_OUTPUTS:
-        t = tabulate(make())
+    for label, statistic, metric in COMPARE_OUTPUTS:
+        t = tabulate(getattr(comparison, statistic)(metric))
         t.insert(0, "output", label)
         tables.append(t)
     return pd.concat(tables, ignore_index=True)
 
 
-def cmd_compare(args) -> int:
+def _folder_record(kind: str, args: argparse.Namespace, **items: Any) -> dict[str, Any]:
+    return {"kind": kind, "workforce_sim": __version__, "seed": args.seed,
+            "replications_requested": args.replications,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"), **items}
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """``workforce-sim compare``: scenarios on common random numbers, written to ``--out``."""
     names = [Path(p).stem for p in args.scenarios]
     if len(set(names)) != len(names):
         raise BadInput("compare: scenario file names must differ (they name the scenarios)")
@@ -169,20 +312,36 @@ def cmd_compare(args) -> int:
     if args.baseline and args.baseline not in scenarios:
         raise BadInput(f"--baseline {args.baseline!r}: expected one of {', '.join(names)}")
     _check_run_args(args)
+    out = check_out(args.out)
+    folders: dict[str, str] = {}
+    taken = {"report.html", "differences.csv", "summary.txt", PROVENANCE}
+    for name in names:                       # user text: made safe, one folder each
+        folders[name] = safe_filename(name, taken)
+        taken.add(folders[name])
+    from workforce_sim.experiment.comparison import compare
+    from workforce_sim.outputs.report import build_comparison_report, write_report
+
     comp = compare(scenarios, args.replications, args.seed, baseline=args.baseline,
                    **_run_options(args))
     diffs = _per_output(comp.differences)
-    out = Path(args.out)
-    for name, res in comp.results.items():
-        write_report(res, out / name / "report.html")
-        res.save(out / name)
-    write_csv(out / "differences.csv", diffs)
-    write_text(out / "report.html", build_comparison_report(comp, diffs))
     text = _format_differences(diffs, comp.baseline, args)
-    write_text(out / "summary.txt", text + "\n")
+    interrupted = any(getattr(r, "interrupted", False) for r in comp.results.values())
+    with _write_folder(out) as tmp:
+        for name, res in comp.results.items():
+            write_report(res, tmp / folders[name] / "report.html")
+            res.write_files(tmp / folders[name], interrupted=bool(getattr(res, "interrupted", False)),
+                            replications_requested=args.replications)
+        write_csv(tmp / "differences.csv", diffs)
+        write_text(tmp / "report.html", build_comparison_report(comp, diffs))
+        write_text(tmp / "summary.txt", text + "\n")
+        write_provenance(tmp, _folder_record("comparison", args, baseline=comp.baseline,
+                                             scenarios=folders, interrupted=interrupted))
     print(text)
     print(f"\nWrote report.html, differences.csv, summary.txt and one folder per scenario "
           f"to {out}/")
+    if interrupted:
+        done = min(r.replications for r in comp.results.values())
+        return _interrupted(done, args.replications, out)
     return 0
 
 
@@ -202,7 +361,7 @@ def _format_differences(diffs: pd.DataFrame, baseline: str, args) -> str:
     -------
     str
     """
-    columns = {label: getattr(make(), "column", None) for label, make in COMPARE_OUTPUTS}
+    columns = {label: metric for label, _, metric in COMPARE_OUTPUTS}
     lines = [f"workforce_sim {__version__}: comparison against {baseline!r}",
              f"{args.replications} replications each, seed {args.seed}, common random numbers; "
              "paired 95 % confidence intervals", ""]
@@ -221,9 +380,9 @@ def _format_differences(diffs: pd.DataFrame, baseline: str, args) -> str:
     return "\n".join(lines)
 
 
-def parse_vary(items: list[str]) -> dict[str, list]:
+def parse_vary(items: list[str]) -> dict[str, list[Any]]:
     """``["a.b=1,2,3"]`` → ``{"a.b": [1, 2, 3]}``; values are TOML (``[12],[25]`` for lists)."""
-    grid = {}
+    grid: dict[str, list[Any]] = {}
     for item in items:
         path, sep, text = item.partition("=")
         if not sep or not path.strip() or not text.strip():
@@ -237,24 +396,36 @@ def parse_vary(items: list[str]) -> dict[str, list]:
     return grid
 
 
-def cmd_sweep(args) -> int:
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """``workforce-sim sweep``: a scenario over a grid of values, written to ``--out``."""
     scenario = scenario_from_args(args)
     if not args.vary:
         raise BadInput("sweep: give at least one --vary path=v1,v2,...")
     grid = parse_vary(args.vary)
     _check_run_args(args)
+    out = check_out(args.out)
+    from workforce_sim.experiment.comparison import sweep
+
     result = sweep(scenario, grid, args.replications, args.seed, **_run_options(args))
     table = _per_output(result.table)
-    out = Path(args.out)
-    write_csv(out / "sweep.csv", table)
     text = table.to_string(index=False, float_format=lambda x: f"{x:,.3f}")
-    write_text(out / "summary.txt", text + "\n")
+    interrupted = bool(getattr(result, "interrupted", False))
+    with _write_folder(out) as tmp:
+        write_csv(tmp / "sweep.csv", table)
+        write_text(tmp / "summary.txt", text + "\n")
+        write_provenance(tmp, _folder_record("sweep", args, scenario_name=scenario.name,
+                                             grid=grid, interrupted=interrupted))
     print(text)
     print(f"\nWrote sweep.csv and summary.txt to {out}/")
+    if interrupted:
+        print("interrupted: the sweep stopped early; what finished is in "
+              f"{out}/ ({PROVENANCE} says interrupted)", file=sys.stderr)
+        return 130
     return 0
 
 
-def cmd_validate(args) -> int:
+def cmd_validate(args: argparse.Namespace) -> int:
+    """``workforce-sim validate``: check a scenario and say what it holds."""
     s = scenario_from_args(args)
     staff = sum(g.count for t in s.teams.values() for k in ("permanent", "nqsw", "agency")
                 for g in getattr(t.staff, k))
@@ -264,6 +435,7 @@ def cmd_validate(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``workforce-sim``."""
     p = argparse.ArgumentParser(
         prog="workforce-sim",
         description="Simulate a children's social work workforce: caseloads, vacancies, "
@@ -272,7 +444,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"workforce_sim {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
-    def scenario_args(sp):
+    def scenario_args(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("scenario", nargs="?", default=None,
                         help="scenario TOML file (default: the built-in Herefordshire 2025 "
                         f"baseline; shipped: {', '.join(shipped_scenarios())})")
@@ -280,7 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="override a scenario value, e.g. --set teams.assessment.caseload_cap=20 "
                         "(repeatable; values are TOML)")
 
-    def run_args(sp, out):
+    def run_args(sp: argparse.ArgumentParser, out: str) -> None:
         sp.add_argument("--replications", "-n", type=int, default=20,
                         help="replications (default 20)")
         sp.add_argument("--seed", type=int, default=0, help="root random seed (default 0)")
@@ -312,7 +484,8 @@ def build_parser() -> argparse.ArgumentParser:
     w.set_defaults(func=cmd_sweep)
 
     rp = sub.add_parser("report", help="rebuild report.html from a saved run's folder")
-    rp.add_argument("folder", help="a folder written by 'workforce-sim run'")
+    rp.add_argument("folder", help="a folder written by 'workforce-sim run' (checked against "
+                    "the sha256 of each file in its provenance.json)")
     rp.add_argument("--budget", type=float, default=None,
                     help="yearly budget (£) to add as a target")
     rp.set_defaults(func=cmd_report)
@@ -324,21 +497,128 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run ``workforce-sim`` with ``argv`` (default: the command line).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after the program name.
+
+    Returns
+    -------
+    int
+        The exit code: 0 success, 2 bad input, 130 interrupted, 1 anything else.
+
+    Notes
+    -----
+    SIGTERM is handled as Ctrl-C while the command runs. On the real command
+    line (``argv=None``), an interruption also stops the worker processes still
+    running abandoned replications before the process exits.
+    """
     args = build_parser().parse_args(argv)
+    _writing.clear()
+    _target.clear()
+    code = _main(args)
+    if code == 130 and argv is None:
+        _stop_workers()
+    return code
+
+
+def _main(args: argparse.Namespace) -> int:
+    with _sigterm_as_interrupt(), warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        try:
+            return int(args.func(args))
+        except (ScenarioError, BadInput, ResultsError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            with _sigint_ignored():
+                print(f"interrupted: {_what_was_written()}", file=sys.stderr)
+            return 130
+        except Exception as exc:  # noqa: BLE001 - the last line of defence: a message, not a traceback
+            reason = " ".join(str(exc).split()) or "(no message)"
+            print(f"error: {type(exc).__name__}: {reason}{_left_as_it_was()}", file=sys.stderr)
+            return 1
+
+
+def _stop_workers() -> None:
+    """After an interruption on the real command line, stop the worker processes still
+    finishing abandoned replications, so that the process exits now (rather than wait
+    for them at exit, where another Ctrl-C would print a traceback)."""
+    import multiprocessing
+
+    with _sigint_ignored():
+        children = multiprocessing.active_children()
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.join(timeout=5)
+
+
+def _what_was_written() -> str:
+    if not _writing:
+        if _target and _target[-1].exists():
+            return f"nothing was written; {_target[-1]}/ was left as it was"
+        return "nothing was written"
+    folder = _writing[-1]
+    if folder.committed:
+        return f"after {folder.path}/ had been written in full"
+    if folder.existed:
+        return f"while writing; {folder.path}/ was left as it was (the earlier output in it is intact)"
+    return f"while writing; nothing was written ({folder.path}/ was not created)"
+
+
+def _left_as_it_was() -> str:
+    if not _writing or _writing[-1].committed:
+        return ""
+    folder = _writing[-1]
+    return (f"; {folder.path}/ was left as it was" if folder.existed
+            else f"; nothing was written to {folder.path}/")
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    print(f"note: {message}", file=sys.stderr)
+
+
+_main_pid: list[int] = []
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    if _main_pid and os.getpid() != _main_pid[-1]:     # a forked worker: die as by default
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+        return
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM behaves like Ctrl-C while a command runs (main thread only)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        yield
+        return
+    _main_pid.append(os.getpid())
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        return args.func(args)
-    except ScenarioError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except BadInput as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted: nothing was written", file=sys.stderr)
-        return 1
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: a message, not a traceback
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        _main_pid.pop()
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Another Ctrl-C while the last message is printed is ignored (no traceback)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import pandas as pd
 from workforce_sim.engine.recording.columns import of_unit
 from workforce_sim.outputs.report import assumption_rows
 from workforce_sim.results.formatting import excel_format
+from workforce_sim.results.store import escape_formulas
 from workforce_sim.results.tables import Results
 
 SUMMARY_METRICS = ("agency_rate", "vacancy_rate", "caseload_mean", "unallocated_cases",
@@ -108,11 +109,13 @@ def write_workbook(results: Results, path: str | Path, team: str = "all") -> Pat
     monthly = monthly_summary(results, team)
     try:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            pd.DataFrame(assumption_rows(results), columns=["field", "value", "meaning and source"]) \
+            # text from users (scenario and team names...) is escaped: never a live formula
+            escape_formulas(pd.DataFrame(assumption_rows(results),
+                                         columns=["field", "value", "meaning and source"])) \
                 .to_excel(xl, sheet_name="Assumptions", index=False)
             monthly.to_excel(xl, sheet_name="Monthly", index=False)
             fy.to_excel(xl, sheet_name="Financial years", index=False)
-            pd.DataFrame(list(results.provenance.items()), columns=["item", "value"]) \
+            escape_formulas(pd.DataFrame(list(results.provenance.items()), columns=["item", "value"])) \
                 .to_excel(xl, sheet_name="Provenance", index=False)
             n = len(monthly)
             _finish_sheet(xl.sheets["Monthly"], {

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -23,7 +25,17 @@ from workforce_sim.results.analysis import (
     rag,
 )
 from workforce_sim.results.formatting import format_value, label
-from workforce_sim.results.store import write_csv, write_json
+from workforce_sim.results.store import (
+    PROVENANCE,
+    ResultsError,
+    atomic_folder,
+    read_provenance,
+    unescape_formulas,
+    write_csv,
+    write_json,
+    write_provenance,
+)
+from workforce_sim.scenario.errors import ScenarioError
 from workforce_sim.scenario.schema import Scenario
 
 
@@ -97,15 +109,14 @@ class Results:
     # ------------------------------------------------------------ provenance
 
     @property
-    def provenance(self) -> dict:
-        """Where the results came from: ``scenario_name``, ``seed``, ``replications``,
-        ``interrupted``, ``workforce_sim`` (the version), ``created`` and
-        ``summary_mode``, as written to ``provenance.json``.
-        """
-        return {"scenario_name": self.scenario.name, "seed": self.seed,
-                "replications": self.replications, "interrupted": self.interrupted,
-                "workforce_sim": self.version, "created": self.created,
-                "summary_mode": self.running is not None}
+    def provenance(self) -> dict[str, Any]:
+        """What these results are: scenario name, seed, replications done and requested,
+        whether interrupted, the version that ran them, when, and whether in summary mode."""
+        requested = getattr(self, "replications_requested", None) or self.replications
+        return {"kind": "run", "scenario_name": self.scenario.name, "seed": self.seed,
+                "replications": self.replications, "replications_requested": requested,
+                "interrupted": self.interrupted, "workforce_sim": self.version,
+                "created": self.created, "summary_mode": self.running is not None}
 
     @property
     def teams(self) -> list[str]:
@@ -295,69 +306,194 @@ class Results:
     # ------------------------------------------------------------ saving
 
     def save(self, folder: str | Path) -> Path:
-        """Write ``monthly`` (CSV, and Parquet too if pyarrow is installed), the validated
-        scenario and the provenance into ``folder``. Each file is written atomically
-        and ``provenance.json`` last, so a folder without it is not a complete save.
+        """Write these results into ``folder``, whole.
+
+        The files (see :meth:`write_files`) go into a new temporary folder
+        beside ``folder``, ``provenance.json`` last with the sha256 of every
+        file, and that folder then replaces ``folder`` (see
+        :class:`~workforce_sim.results.store.atomic_folder`): an interrupted
+        or failed save leaves the previous ``folder`` as it was.
 
         Parameters
         ----------
-        folder : str or pathlib.Path
-            The folder to write into (created if missing).
+        folder : str or Path
+            A new folder, an empty one, or an earlier output of workforce_sim.
 
         Returns
         -------
-        pathlib.Path
-            The folder.
+        Path
+            ``folder``.
+        """
+        folder = Path(folder)
+        with atomic_folder(folder) as tmp:
+            self.write_files(tmp)
+        return folder
+
+    def write_files(self, folder: str | Path, **record: Any) -> Path:
+        """Write ``monthly`` (CSV, and Parquet too if pyarrow is installed), the running
+        sums in summary mode, the validated scenario and, last, ``provenance.json``
+        with the sha256 of every file then in ``folder`` (files written there before,
+        such as a report, included).
+
+        Parameters
+        ----------
+        folder : str or Path
+            The folder to write into (usually the temporary folder of an
+            :class:`~workforce_sim.results.store.atomic_folder`).
+        **record
+            More items for the provenance.
+
+        Returns
+        -------
+        Path
+            ``folder``.
         """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "provenance.json").unlink(missing_ok=True)
+        (folder / PROVENANCE).unlink(missing_ok=True)
         write_csv(folder / "monthly.csv", self.monthly)
         fmt = _write_table(self.monthly, folder / "monthly")
         if self.running is not None:
             self.running.save(folder / "running_summary.npz")
         write_json(folder / "scenario.json", self.scenario.to_dict())
-        write_json(folder / "provenance.json", {**self.provenance, "monthly_format": fmt})
+        write_provenance(folder, {**self.provenance, "monthly_format": fmt, **record})
         return folder
 
     @classmethod
     def load(cls, folder: str | Path) -> Results:
-        """Read results written by :meth:`save` (the scenario is validated again).
+        """Read results written by :meth:`save`, checking them first.
 
         Parameters
         ----------
-        folder : str or pathlib.Path
-            A folder written by :meth:`save`.
+        folder : str or Path
 
         Returns
         -------
         Results
-            The results as saved.
+            With the scenario validated again. A warning says so when another
+            version of workforce_sim saved them.
 
         Raises
         ------
-        FileNotFoundError
-            If the folder has no ``provenance.json`` (not a complete save).
-        ScenarioError
-            If the saved scenario no longer validates.
+        ResultsError
+            The message names the file and what is wrong: no (complete)
+            provenance, another format version, a file changed since it was
+            saved (sha256), a provenance without its fields, a table that
+            cannot be read or lacks columns, or counts that do not agree.
         """
         folder = Path(folder)
-        prov_path = folder / "provenance.json"
-        if not prov_path.is_file():
-            raise FileNotFoundError(f"{folder}: no provenance.json, so not a complete saved run")
-        prov = json.loads(prov_path.read_text(encoding="utf-8"))
-        scenario = Scenario.from_dict(json.loads((folder / "scenario.json").read_text("utf-8")),
-                                      str(folder / "scenario.json"))
-        if prov.get("monthly_format") == "parquet":
-            monthly = pd.read_parquet(folder / "monthly.parquet")
-        else:
-            monthly = pd.read_csv(folder / "monthly.csv", parse_dates=["month"])
+        prov = read_provenance(folder, kind="run")
+        where = folder / PROVENANCE
+        _check_provenance(prov, where)
+        if prov["workforce_sim"] != __version__:
+            warnings.warn(f"{where}: saved by workforce_sim {prov['workforce_sim']}; this is "
+                          f"{__version__}", stacklevel=2)
+        scenario = _load_scenario(folder / "scenario.json")
+        monthly = _load_monthly(folder, prov["monthly_format"])
         running = None
-        if prov.get("summary_mode"):
-            running = RunningSummary.load(folder / "running_summary.npz")
+        if prov["summary_mode"]:
+            path = folder / "running_summary.npz"
+            try:
+                running = RunningSummary.load(path)
+                n = int(running.n.max()) if running.n is not None and running.n.size else 0
+            except Exception as exc:  # noqa: BLE001 - any damage is one clear error
+                raise ResultsError(f"{path}: cannot be read ({type(exc).__name__}: {exc})") \
+                    from None
+            if n != prov["replications"]:
+                raise ResultsError(f"{path}: holds {n} replications, but {where} says "
+                                   f"{prov['replications']}")
+        reps = monthly["replication"].nunique()
+        if (reps != prov["replications"]) if running is None else (reps > prov["replications"]):
+            raise ResultsError(f"{folder / 'monthly.csv'}: holds {reps} replications, but "
+                               f"{where} says {prov['replications']}")
+        extra = {}
+        if "replications_requested" in {f.name for f in fields(cls)}:
+            extra["replications_requested"] = prov.get("replications_requested",
+                                                       prov["replications"])
         return cls(monthly, scenario, prov["seed"], prov["replications"], running=running,
-                   interrupted=prov.get("interrupted", False), created=prov.get("created", ""),
-                   version=prov.get("workforce_sim", "unknown"))
+                   interrupted=prov["interrupted"], created=prov["created"],
+                   version=prov["workforce_sim"], **extra)
+
+
+#: Fields of a run's provenance and their type (``replications_requested`` optional).
+_PROVENANCE_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "scenario_name": str, "seed": int, "replications": int, "interrupted": bool,
+    "workforce_sim": str, "created": str, "summary_mode": bool, "monthly_format": str}
+
+#: Columns every saved monthly table has.
+REQUIRED_COLUMNS = ("replication", "month", "team")
+
+
+def _check_provenance(prov: dict, where: Path) -> None:
+    for name, kind in _PROVENANCE_FIELDS.items():
+        if name not in prov:
+            raise ResultsError(f"{where}: no {name!r}")
+        value = prov[name]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ResultsError(f"{where}: {name} = {value!r}: expected {_TYPE_WORDS[kind]}")
+    if prov["seed"] < 0:
+        raise ResultsError(f"{where}: seed = {prov['seed']}: expected a whole number >= 0")
+    if prov["replications"] < 1:
+        raise ResultsError(f"{where}: replications = {prov['replications']}: expected a whole "
+                           "number >= 1")
+    requested = prov.get("replications_requested", prov["replications"])
+    if isinstance(requested, bool) or not isinstance(requested, int) \
+            or requested < prov["replications"]:
+        raise ResultsError(f"{where}: replications_requested = {requested!r}: expected a whole "
+                           f"number >= replications ({prov['replications']})")
+    if prov["monthly_format"] not in ("csv", "parquet"):
+        raise ResultsError(f"{where}: monthly_format = {prov['monthly_format']!r}: expected "
+                           "'csv' or 'parquet'")
+    needed = ["scenario.json", "monthly.csv"]
+    if prov["monthly_format"] == "parquet":
+        needed.append("monthly.parquet")
+    if prov["summary_mode"]:
+        needed.append("running_summary.npz")
+    for name in needed:
+        if name not in prov["files"]:
+            raise ResultsError(f"{where}: does not list {name} among its files")
+
+
+_TYPE_WORDS: dict[type | tuple[type, ...], str] = {
+    str: "text", int: "a whole number", bool: "true or false"}
+
+
+def _load_scenario(path: Path) -> Scenario:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return Scenario.from_dict(data, str(path))
+    except ScenarioError as exc:
+        raise ResultsError(f"{path}: not a valid scenario: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - any damage is one clear error
+        raise ResultsError(f"{path}: cannot be read ({type(exc).__name__}: {exc})") from None
+
+
+def _load_monthly(folder: Path, fmt: str) -> pd.DataFrame:
+    path = folder / ("monthly.parquet" if fmt == "parquet" else "monthly.csv")
+    try:
+        if fmt == "parquet":
+            try:
+                import pyarrow  # noqa: F401
+            except ImportError:                 # the CSV beside it holds the same table
+                path = folder / "monthly.csv"
+        if path.suffix == ".parquet":
+            monthly = pd.read_parquet(path)
+        else:
+            header = pd.read_csv(path, nrows=0).columns
+            missing = [c for c in REQUIRED_COLUMNS if c not in header]
+            if missing:
+                raise ResultsError(f"{path}: no column {', '.join(map(repr, missing))}")
+            monthly = unescape_formulas(pd.read_csv(path, parse_dates=["month"]))
+    except ResultsError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any damage is one clear error
+        raise ResultsError(f"{path}: cannot be read ({type(exc).__name__}: {exc})") from None
+    missing = [c for c in REQUIRED_COLUMNS if c not in monthly.columns]
+    if missing:
+        raise ResultsError(f"{path}: no column {', '.join(map(repr, missing))}")
+    if not (monthly["team"] == "all").any():
+        raise ResultsError(f"{path}: no rows for team 'all' (the whole service)")
+    return monthly
 
 
 def _write_table(frame: pd.DataFrame, stem: Path) -> str:
