@@ -224,8 +224,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from workforce_sim.outputs.workbook import write_workbook
 
     results = run(scenario, args.replications, args.seed, **_run_options(args))
-    interrupted = bool(getattr(results, "interrupted", False))
-    requested = getattr(results, "replications_requested", None) or args.replications
+    interrupted = results.interrupted
+    requested = results.replications_requested or args.replications
     text = format_headline(results)
     wrote = "report.html"
     with _write_folder(out) as tmp:
@@ -325,11 +325,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
                    **_run_options(args))
     diffs = _per_output(comp.differences)
     text = _format_differences(diffs, comp.baseline, args)
-    interrupted = any(getattr(r, "interrupted", False) for r in comp.results.values())
+    interrupted = any(r.interrupted for r in comp.results.values())
     with _write_folder(out) as tmp:
         for name, res in comp.results.items():
             write_report(res, tmp / folders[name] / "report.html")
-            res.write_files(tmp / folders[name], interrupted=bool(getattr(res, "interrupted", False)),
+            res.write_files(tmp / folders[name], interrupted=res.interrupted,
                             replications_requested=args.replications)
         write_csv(tmp / "differences.csv", diffs)
         write_text(tmp / "report.html", build_comparison_report(comp, diffs))
@@ -409,7 +409,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     result = sweep(scenario, grid, args.replications, args.seed, **_run_options(args))
     table = _per_output(result.table)
     text = table.to_string(index=False, float_format=lambda x: f"{x:,.3f}")
-    interrupted = bool(getattr(result, "interrupted", False))
+    interrupted = any(r.interrupted for r in result.results)
     with _write_folder(out) as tmp:
         write_csv(tmp / "sweep.csv", table)
         write_text(tmp / "summary.txt", text + "\n")

@@ -28,7 +28,6 @@ import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import fields
 from typing import Any
 
 import pandas as pd
@@ -495,15 +494,8 @@ def _in_own_pool(n: int, batches: Iterable[Batch], shape: _Shape, collector: _Co
 
 def _results(monthly: pd.DataFrame, scenario: Scenario, seed: int, collector: _Collector,
              interrupted: bool, requested: int) -> Results:
-    """The Results, with ``replications_requested`` (a field of Results when it has one)."""
-    if "replications_requested" in {f.name for f in fields(Results)}:
-        extra: dict[str, Any] = {"replications_requested": requested}
-        return Results(monthly, scenario, seed, collector.done, running=collector.running,
-                       interrupted=interrupted, **extra)
-    res = Results(monthly, scenario, seed, collector.done, running=collector.running,
-                  interrupted=interrupted)
-    object.__setattr__(res, "replications_requested", requested)     # frozen dataclass
-    return res
+    return Results(monthly, scenario, seed, collector.done, running=collector.running,
+                   interrupted=interrupted, replications_requested=requested)
 
 
 def _collect(pool: Executor, batches: Iterable[Batch], shape: _Shape, collector: _Collector,

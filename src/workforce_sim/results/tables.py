@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -91,6 +91,8 @@ class Results:
         Running sums over every replication, in summary mode; else None.
     interrupted : bool, default False
         Whether the run was interrupted before every replication finished.
+    replications_requested : int or None, default None
+        How many replications were asked for (None: as many as finished).
     created : str, optional
         When the results were made (ISO 8601, UTC); default now.
     version : str, optional
@@ -103,6 +105,7 @@ class Results:
     replications: int
     running: RunningSummary | None = None
     interrupted: bool = False
+    replications_requested: int | None = None
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     version: str = __version__       # of the package that ran it
 
@@ -112,7 +115,7 @@ class Results:
     def provenance(self) -> dict[str, Any]:
         """What these results are: scenario name, seed, replications done and requested,
         whether interrupted, the version that ran them, when, and whether in summary mode."""
-        requested = getattr(self, "replications_requested", None) or self.replications
+        requested = self.replications_requested or self.replications
         return {"kind": "run", "scenario_name": self.scenario.name, "seed": self.seed,
                 "replications": self.replications, "replications_requested": requested,
                 "interrupted": self.interrupted, "workforce_sim": self.version,
@@ -406,13 +409,10 @@ class Results:
         if (reps != prov["replications"]) if running is None else (reps > prov["replications"]):
             raise ResultsError(f"{folder / 'monthly.csv'}: holds {reps} replications, but "
                                f"{where} says {prov['replications']}")
-        extra = {}
-        if "replications_requested" in {f.name for f in fields(cls)}:
-            extra["replications_requested"] = prov.get("replications_requested",
-                                                       prov["replications"])
         return cls(monthly, scenario, prov["seed"], prov["replications"], running=running,
-                   interrupted=prov["interrupted"], created=prov["created"],
-                   version=prov["workforce_sim"], **extra)
+                   interrupted=prov["interrupted"],
+                   replications_requested=prov.get("replications_requested", prov["replications"]),
+                   created=prov["created"], version=prov["workforce_sim"])
 
 
 #: Fields of a run's provenance and their type (``replications_requested`` optional).
