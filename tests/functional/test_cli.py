@@ -426,7 +426,7 @@ def test_compare_file_names_cannot_leave_out(tmp_path, capsys, monkeypatch, tiny
     import workforce_sim.experiment.comparison as comparison
     import workforce_sim.outputs.report as report
 
-    monkeypatch.setattr(report, "build_comparison_report", lambda comp, diffs: "<p>c</p>")
+    monkeypatch.setattr(report, "build_comparison_report", lambda comp, diffs, folders=None: "<p>c</p>")
     monkeypatch.setattr(comparison, "compare", lambda scenarios, *a, baseline=None, **k:
                         FakeComparison({n: tiny for n in scenarios}, baseline or next(iter(scenarios))))
     from importlib import resources

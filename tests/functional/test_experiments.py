@@ -1,4 +1,4 @@
-"""The experiment layer (DESIGN.md §4, §5, §7): running replications, comparing,
+"""The experiment layer (docs/experiments.md): running replications, comparing,
 sweeping, summarising, saving and loading, and interrupting.
 
 * Reproducibility to the bit: same seed, same results; the same whatever the

@@ -2,7 +2,7 @@
 
 Each comparison runs two scenarios that differ in one lever with the same seed
 and replication, so they share every random stream the lever does not touch
-(DESIGN §4), and looks at the per-replication difference.
+(docs/model.md, "Random numbers"), and looks at the per-replication difference.
 
 Two kinds of assertion, each with its error rate:
 

@@ -1,4 +1,4 @@
-"""The output-analysis code itself (DESIGN.md §4 "Output analysis", §7).
+"""The output-analysis code itself (docs/experiments.md).
 
 * ``analysis.t_interval`` covers a known mean at its nominal rate: exactly, for
   normal samples; at the rate an independent computation predicts, for skewed

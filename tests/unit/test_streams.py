@@ -1,7 +1,7 @@
 """Random streams: one independent generator per (seed, replication, purpose).
 
-These properties carry DESIGN section 4 and the reproducibility promises of
-section 7: same seed, same results to the bit; replication k alone equals
+These properties carry the reproducibility promises of docs/model.md
+("Random numbers"): same seed, same results to the bit; replication k alone equals
 replication k in a batch; common random numbers between scenarios; adding a
 stream re-seeds nothing else. All checks here are exact (no statistics).
 """

@@ -288,6 +288,7 @@ def _per_output(tabulate: Callable[[Any], pd.DataFrame]) -> pd.DataFrame:
     tables = []
     for label, statistic, metric in COMPARE_OUTPUTS:
         t = tabulate(getattr(comparison, statistic)(metric))
+        t.insert(0, "metric", metric)
         t.insert(0, "output", label)
         tables.append(t)
     return pd.concat(tables, ignore_index=True)
@@ -332,7 +333,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             res.write_files(tmp / folders[name], interrupted=res.interrupted,
                             replications_requested=args.replications)
         write_csv(tmp / "differences.csv", diffs)
-        write_text(tmp / "report.html", build_comparison_report(comp, diffs))
+        write_text(tmp / "report.html", build_comparison_report(comp, diffs, folders))
         write_text(tmp / "summary.txt", text + "\n")
         write_provenance(tmp, _folder_record("comparison", args, baseline=comp.baseline,
                                              scenarios=folders, interrupted=interrupted))
@@ -408,7 +409,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     result = sweep(scenario, grid, args.replications, args.seed, **_run_options(args))
     table = _per_output(result.table)
-    text = table.to_string(index=False, float_format=lambda x: f"{x:,.3f}")
+    shown = table.copy()             # each output in its own unit; the CSV keeps the numbers
+    for c in ("mean", "ci_low", "ci_high"):
+        shown[c] = [format_value(m, x) for m, x in zip(shown["metric"], shown[c], strict=True)]
+    text = shown.to_string(index=False)
     interrupted = any(r.interrupted for r in result.results)
     with _write_folder(out) as tmp:
         write_csv(tmp / "sweep.csv", table)

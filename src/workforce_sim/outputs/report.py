@@ -110,12 +110,8 @@ def assumption_rows(results: Results) -> list[tuple[str, str, str]]:
     list of (str, str, str)
         (dotted path, value as text, meaning and source) per value.
     """
-    from workforce_sim.scenario.reference import SECTIONS
+    from workforce_sim.scenario.reference import field_description
 
-    descriptions: dict[str, str] = {}
-    for _, model in SECTIONS:
-        for name, f in model.model_fields.items():
-            descriptions.setdefault(f.alias or name, f.description or "")
     rows: list[tuple[str, str, str]] = []
 
     def walk(node, path):
@@ -126,7 +122,8 @@ def assumption_rows(results: Results) -> list[tuple[str, str, str]]:
             for i, value in enumerate(node):
                 walk(value, f"{path}.{i}")
         else:
-            rows.append((path, str(node), descriptions.get(path.split(".")[-1], "")))
+            rows.append((path, str(node), field_description(path)))   # by path: two
+            # fields of one name in different sections keep their own meanings
 
     walk(results.scenario.to_dict(), "")
     return rows
@@ -177,18 +174,38 @@ def write_report(results: Results, path: str | Path, **options) -> Path:
     return write_text(path, build_report(results, **options))
 
 
-def build_comparison_report(comparison, differences: pd.DataFrame) -> str:
+def build_comparison_report(comparison, differences: pd.DataFrame,
+                            folders: dict[str, str] | None = None) -> str:
     """A comparison of scenarios run on common random numbers, as one HTML string:
-    the paired differences first, then the scenarios' fans side by side."""
+    the paired differences first, then the scenarios' fans side by side.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        The scenarios' results.
+    differences : pandas.DataFrame
+        Paired differences, one row per output and scenario: ``output``, ``metric``
+        (the column, for its unit), ``scenario``, ``mean``, ``difference``,
+        ``paired_ci_low``, ``paired_ci_high``.
+    folders : dict of str to str, optional
+        Each scenario's folder beside the report (default its name).
+
+    Returns
+    -------
+    str
+        The HTML page.
+    """
     names = list(comparison.results)
+    folders = folders or {n: n for n in names}
     first = comparison.results[names[0]]
     table = differences.copy()
+    metric = table["metric"] if "metric" in table else pd.Series(None, index=table.index)
     for c in ("mean", "difference", "paired_ci_low", "paired_ci_high"):
-        table[c] = table[c].map(lambda x: f"{x:,.3f}")
+        table[c] = [format_value(m, x, signed=c != "mean") for m, x in zip(metric, table[c], strict=True)]
     table = table[["output", "scenario", "mean", "difference", "paired_ci_low", "paired_ci_high"]]
     charts = [_img(plots.compare_chart(comparison.results, m), f"{m} by scenario")
               for m in ("agency_rate", "caseload_mean", "unallocated_cases", "cost_agency")]
-    links = "".join(f"<li><a href='{html.escape(n)}/report.html'>{html.escape(n)}</a></li>"
+    links = "".join(f"<li><a href='{html.escape(folders[n])}/report.html'>{html.escape(n)}</a></li>"
                     for n in names)
     return "\n".join([
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Comparison</title>"
