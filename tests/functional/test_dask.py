@@ -1,5 +1,6 @@
 """Replications on a Dask cluster (docs/experiments.md, "Scaling out on Dask"):
-``run(..., executor=client.get_executor())`` gives the same results, to the bit, as running them in this process."""
+``run(..., executor=client.get_executor())`` gives the same results, to the bit, as
+running them in this process."""
 
 from __future__ import annotations
 
