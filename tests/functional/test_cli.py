@@ -20,6 +20,7 @@ import pytest
 
 import workforce_sim as ws
 from tests.conftest import small_dict
+from workforce_sim.cli.library import Library
 from workforce_sim.cli.main import main, parse_set
 from workforce_sim.results.store import read_provenance
 
@@ -46,20 +47,23 @@ def tiny() -> ws.Results:
 
 
 @pytest.fixture
-def fast_report(monkeypatch):
-    """A one-line report instead of the charts."""
-    import workforce_sim.outputs.report as report
-    from workforce_sim.results.store import write_text
-
-    monkeypatch.setattr(report, "write_report",
-                        lambda results, path, **kw: write_text(path, f"<p>report {kw}</p>"))
+def given() -> dict:
+    """The functions a test gives the commands instead of the package's own
+    (``main(argv, library=Library(**given))``)."""
+    return {}
 
 
 @pytest.fixture
-def fake_run(monkeypatch, tiny, fast_report):
-    """``workforce-sim run`` gets ``tiny`` (or what the test sets) without simulating."""
-    import workforce_sim.experiment.runner as runner
+def fast_report(given):
+    """A one-line report instead of the charts."""
+    from workforce_sim.results.store import write_text
 
+    given["write_report"] = lambda results, path, **kw: write_text(path, f"<p>report {kw}</p>")
+
+
+@pytest.fixture
+def fake_run(given, tiny, fast_report):
+    """``workforce-sim run`` gets ``tiny`` (or what the test sets) without simulating."""
     state = {"results": tiny, "calls": 0}
 
     def run(*args, **kwargs):
@@ -68,7 +72,7 @@ def fake_run(monkeypatch, tiny, fast_report):
             return state["results"]()
         return state["results"]
 
-    monkeypatch.setattr(runner, "run", run)
+    given["run"] = run
     return state
 
 
@@ -104,10 +108,11 @@ def test_one_tiny_run_in_a_subprocess(tmp_path):
     assert ws.Results.load(out).replications == 1
 
 
-def test_set_overrides_are_applied(tmp_path, capsys, fast_report):
+def test_set_overrides_are_applied(tmp_path, capsys, fast_report, given):
     out = tmp_path / "out"
     code = main(["run", "-n", "1", "-w", "1", "-q", "-o", str(out),
-                 "--set", "horizon_months=3", "--set", "teams.assessment.caseload_cap=20"])
+                 "--set", "horizon_months=3", "--set", "teams.assessment.caseload_cap=20"],
+                library=Library(**given))
     assert code == 0, capsys.readouterr().err
     scenario = json.loads((out / "scenario.json").read_text())
     assert scenario["horizon_months"] == 3
@@ -145,8 +150,8 @@ def test_sweep_grid(tmp_path):
 # ------------------------------------------------------------------ bad input: exit 2, nothing written
 
 
-def refused(capsys, argv, expected, out=None):
-    code = main(argv)
+def refused(capsys, argv, expected, out=None, given=None):
+    code = main(argv, library=Library(**(given or {})))
     err = capsys.readouterr().err
     assert code == 2, err
     assert expected in err, err
@@ -163,9 +168,9 @@ def refused(capsys, argv, expected, out=None):
     (["--set", "nonsense"], "expected path=value"),
     (["--replications", "0"], "--replications 0: expected a whole number >= 1"),
 ])
-def test_bad_overrides_exit_2_and_write_nothing(tmp_path, capsys, fake_run, args, expected):
+def test_bad_overrides_exit_2_and_write_nothing(tmp_path, capsys, fake_run, args, expected, given):
     out = tmp_path / "out"
-    code = main(["run", "-o", str(out), *args])
+    code = main(["run", "-o", str(out), *args], library=Library(**given))
     err = capsys.readouterr().err
     assert code == 2 and expected in err and "Traceback" not in err
     assert not out.exists() and fake_run["calls"] == 0
@@ -178,19 +183,22 @@ def test_bad_overrides_exit_2_and_write_nothing(tmp_path, capsys, fake_run, args
     ("x" * 300, "is 300 bytes long; expected at most 255"),
     (".", "is the current folder or holds it"),
 ])
-def test_bad_out_exits_2_before_running(tmp_path, capsys, monkeypatch, fake_run, out, expected):
+def test_bad_out_exits_2_before_running(tmp_path, capsys, monkeypatch, fake_run, out, expected,
+                                        given):
     monkeypatch.chdir(tmp_path)
-    assert refused(capsys, run_args(out), expected).count("\n") == 1
+    assert refused(capsys, run_args(out), expected, given=given).count("\n") == 1
     assert fake_run["calls"] == 0 and list(tmp_path.iterdir()) == []
 
 
-def test_out_that_is_a_file_or_holds_other_files_exits_2(tmp_path, capsys, fake_run):
+def test_out_that_is_a_file_or_holds_other_files_exits_2(tmp_path, capsys, fake_run, given):
     (tmp_path / "file").write_text("mine")
-    refused(capsys, run_args(tmp_path / "file"), "is a file; expected a folder")
-    refused(capsys, run_args(tmp_path / "file" / "below"), "is a file; expected a folder")
+    refused(capsys, run_args(tmp_path / "file"), "is a file; expected a folder", given=given)
+    refused(capsys, run_args(tmp_path / "file" / "below"), "is a file; expected a folder",
+            given=given)
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "notes.txt").write_text("mine")
-    refused(capsys, run_args(tmp_path / "docs"), "holds files workforce-sim did not write")
+    refused(capsys, run_args(tmp_path / "docs"), "holds files workforce-sim did not write",
+            given=given)
     assert (tmp_path / "file").read_text() == "mine"
     assert [p.name for p in (tmp_path / "docs").iterdir()] == ["notes.txt"]
     assert fake_run["calls"] == 0
@@ -236,18 +244,16 @@ def test_sweep_bad_value_exits_2(tmp_path, capsys):
 # ------------------------------------------------------------------ the folder is written whole
 
 
-def test_a_failed_run_leaves_the_previous_run_as_it_was(tmp_path, capsys, fake_run, monkeypatch):
+def test_a_failed_run_leaves_the_previous_run_as_it_was(tmp_path, capsys, fake_run, given):
     out = tmp_path / "out"
-    assert main(run_args(out)) == 0
+    assert main(run_args(out), library=Library(**given)) == 0
     before = snapshot(out)
-    import workforce_sim.outputs.workbook as workbook
-
     def broken(*a, **k):
         raise RuntimeError("disk full\nsecond line")
 
-    monkeypatch.setattr(workbook, "write_workbook", broken)
+    given["write_workbook"] = broken
     capsys.readouterr()
-    assert main(run_args(out, "--seed", "9")) == 1
+    assert main(run_args(out, "--seed", "9"), library=Library(**given)) == 1
     err = capsys.readouterr().err
     assert err == f"error: RuntimeError: disk full second line; {out}/ was left as it was\n"
     assert snapshot(out) == before and leftovers(tmp_path) == []
@@ -255,36 +261,30 @@ def test_a_failed_run_leaves_the_previous_run_as_it_was(tmp_path, capsys, fake_r
 
 
 def test_ctrl_c_while_writing_leaves_the_previous_run_and_says_so(tmp_path, capsys, fake_run,
-                                                                  monkeypatch):
+                                                                  given):
     out = tmp_path / "out"
-    assert main(run_args(out)) == 0
+    assert main(run_args(out), library=Library(**given)) == 0
     before = snapshot(out)
-    import workforce_sim.outputs.report as report
-
     def interrupted(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report, "write_report", interrupted)
+    given["write_report"] = interrupted
     capsys.readouterr()
-    assert main(run_args(out)) == 130
+    assert main(run_args(out), library=Library(**given)) == 130
     err = capsys.readouterr().err
     assert "while writing" in err and "left as it was" in err and "Traceback" not in err
     assert snapshot(out) == before and leftovers(tmp_path) == []
     fresh = tmp_path / "fresh"
-    assert main(run_args(fresh)) == 130
+    assert main(run_args(fresh), library=Library(**given)) == 130
     assert "nothing was written" in capsys.readouterr().err and not fresh.exists()
 
 
 def test_an_interrupted_run_exits_130_and_its_provenance_says_so(tmp_path, capsys, fake_run,
-                                                                 tiny):
-    partial = dataclasses.replace(tiny, interrupted=True)
-    if "replications_requested" in {f.name for f in dataclasses.fields(partial)}:
-        partial = dataclasses.replace(partial, replications_requested=5)
-    else:
-        object.__setattr__(partial, "replications_requested", 5)
+                                                                 tiny, given):
+    partial = dataclasses.replace(tiny, interrupted=True, replications_requested=5)
     fake_run["results"] = partial
     out = tmp_path / "out"
-    assert main(run_args(out, "-n", "5")) == 130
+    assert main(run_args(out, "-n", "5"), library=Library(**given)) == 130
     err = capsys.readouterr().err
     assert "interrupted: kept the 2 of 5 replications" in err and str(out) in err
     prov = read_provenance(out)
@@ -294,7 +294,7 @@ def test_an_interrupted_run_exits_130_and_its_provenance_says_so(tmp_path, capsy
     assert back.interrupted and back.replications == 2
 
 
-def test_sigterm_behaves_like_ctrl_c(tmp_path, capsys, fake_run):
+def test_sigterm_behaves_like_ctrl_c(tmp_path, capsys, fake_run, given):
     def terminated():
         os.kill(os.getpid(), signal.SIGTERM)
         raise AssertionError("SIGTERM did not interrupt")
@@ -302,7 +302,7 @@ def test_sigterm_behaves_like_ctrl_c(tmp_path, capsys, fake_run):
     fake_run["results"] = terminated
     out = tmp_path / "out"
     before = signal.getsignal(signal.SIGTERM)
-    assert main(run_args(out)) == 130
+    assert main(run_args(out), library=Library(**given)) == 130
     assert "interrupted: nothing was written" in capsys.readouterr().err
     assert not out.exists()
     assert signal.getsignal(signal.SIGTERM) == before           # put back afterwards
@@ -316,8 +316,8 @@ def saved(tmp_path, tiny) -> Path:
     return tiny.save(tmp_path / "saved")
 
 
-def test_report_rebuilds_and_keeps_the_folder_complete(saved, capsys, fast_report):
-    assert main(["report", str(saved), "--budget", "1e6"]) == 0
+def test_report_rebuilds_and_keeps_the_folder_complete(saved, capsys, fast_report, given):
+    assert main(["report", str(saved), "--budget", "1e6"], library=Library(**given)) == 0
     assert "1000000.0" in (saved / "report.html").read_text()
     assert "report.html" in read_provenance(saved)["files"]
     assert ws.Results.load(saved).seed == 3
@@ -397,9 +397,9 @@ def test_damaged_saved_folder_exits_2_naming_the_file(saved, capsys, damage):
         ws.Results.load(saved)
 
 
-def test_a_folder_saved_by_another_version_says_so(saved, capsys, fast_report):
+def test_a_folder_saved_by_another_version_says_so(saved, capsys, fast_report, given):
     _edit_provenance(saved, lambda p: {**p, "workforce_sim": "0.0.1"})
-    assert main(["report", str(saved)]) == 0
+    assert main(["report", str(saved)], library=Library(**given)) == 0
     assert "note: " in capsys.readouterr().err
     with pytest.warns(UserWarning, match="saved by workforce_sim 0.0.1; this is"):
         ws.Results.load(saved)
@@ -422,13 +422,10 @@ class FakeComparison:
                              "paired_ci_low": 0.0, "paired_ci_high": 0.0})
 
 
-def test_compare_file_names_cannot_leave_out(tmp_path, capsys, monkeypatch, tiny, fake_run):
-    import workforce_sim.experiment.comparison as comparison
-    import workforce_sim.outputs.report as report
-
-    monkeypatch.setattr(report, "build_comparison_report", lambda comp, diffs, folders=None: "<p>c</p>")
-    monkeypatch.setattr(comparison, "compare", lambda scenarios, *a, baseline=None, **k:
-                        FakeComparison({n: tiny for n in scenarios}, baseline or next(iter(scenarios))))
+def test_compare_file_names_cannot_leave_out(tmp_path, capsys, tiny, fake_run, given):
+    given["build_comparison_report"] = lambda comp, diffs, folders=None: "<p>c</p>"
+    given["compare"] = lambda scenarios, *a, baseline=None, **k: \
+        FakeComparison({n: tiny for n in scenarios}, baseline or next(iter(scenarios)))
     from importlib import resources
     text = (resources.files("workforce_sim.scenario") / "shipped" / "herefordshire_2025.toml") \
         .read_text("utf-8")
@@ -439,7 +436,8 @@ def test_compare_file_names_cannot_leave_out(tmp_path, capsys, monkeypatch, tiny
         (scen / name).write_text(text, "utf-8")
         files.append(str(scen / name))
     out = tmp_path / "deep" / "out"
-    assert main(["compare", *files, "-n", "2", "-q", "-o", str(out)]) == 0, capsys.readouterr().err
+    code = main(["compare", *files, "-n", "2", "-q", "-o", str(out)], library=Library(**given))
+    assert code == 0, capsys.readouterr().err
     written = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
     assert all(w.startswith(("deep/out/", "scen/")) for w in written), written
     folders = sorted(p.name for p in out.iterdir() if p.is_dir())
@@ -469,3 +467,10 @@ def test_user_text_is_never_a_live_formula(tmp_path):
     cells = [c for ws_ in book.worksheets for row in ws_.iter_rows() for c in row]
     assert not [c.value for c in cells if c.data_type == "f"]
     assert any(str(c.value).startswith("'=HYPERLINK") for c in cells)
+
+
+def test_library_refuses_a_function_it_does_not_know():
+    with pytest.raises(TypeError, match="unknown functions \\['runn'\\]"):
+        Library(runn=print)
+    assert Library(run=print).run is print
+    assert Library().run is ws.run

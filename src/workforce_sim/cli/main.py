@@ -30,6 +30,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from workforce_sim._version import __version__
+from workforce_sim.cli.library import Library
 from workforce_sim.results.formatting import format_value
 from workforce_sim.results.store import (
     PROVENANCE,
@@ -219,11 +220,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     scenario = scenario_from_args(args)
     _check_run_args(args)
     out = check_out(args.out)
-    from workforce_sim.experiment.runner import run
-    from workforce_sim.outputs.report import write_report
-    from workforce_sim.outputs.workbook import write_workbook
 
-    results = run(scenario, args.replications, args.seed, **_run_options(args))
+    lib = args.library
+    results = lib.run(scenario, args.replications, args.seed, **_run_options(args))
     interrupted = results.interrupted
     requested = results.replications_requested or args.replications
     text = format_headline(results)
@@ -232,9 +231,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         write_csv(tmp / "financial_years.csv", results.financial_years())
         write_csv(tmp / "kpis.csv", results.kpis())
         write_text(tmp / "summary.txt", text + "\n")
-        write_report(results, tmp / "report.html")
+        lib.write_report(results, tmp / "report.html")
         try:
-            write_workbook(results, tmp / "workbook.xlsx")
+            lib.write_workbook(results, tmp / "workbook.xlsx")
             wrote += ", workbook.xlsx"
         except ImportError:
             pass                             # openpyxl is optional: no workbook
@@ -249,7 +248,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """``workforce-sim report``: rebuild ``report.html`` in a saved run's folder."""
-    from workforce_sim.outputs.report import write_report
     from workforce_sim.results.tables import Results
 
     folder = Path(args.folder)
@@ -259,7 +257,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     with _write_folder(out) as tmp:
         shutil.copytree(out, tmp, dirs_exist_ok=True, symlinks=True,
                         ignore=shutil.ignore_patterns(PROVENANCE))
-        write_report(results, tmp / "report.html", budget=args.budget)
+        args.library.write_report(results, tmp / "report.html", budget=args.budget)
         write_provenance(tmp, {k: v for k, v in prov.items()
                                if k not in ("files", "format_version")})
     print(f"Wrote {out / 'report.html'}")
@@ -319,21 +317,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for name in names:                       # user text: made safe, one folder each
         folders[name] = safe_filename(name, taken)
         taken.add(folders[name])
-    from workforce_sim.experiment.comparison import compare
-    from workforce_sim.outputs.report import build_comparison_report, write_report
 
-    comp = compare(scenarios, args.replications, args.seed, baseline=args.baseline,
+    lib = args.library
+    comp = lib.compare(scenarios, args.replications, args.seed, baseline=args.baseline,
                    **_run_options(args))
     diffs = _per_output(comp.differences)
     text = _format_differences(diffs, comp.baseline, args)
     interrupted = any(r.interrupted for r in comp.results.values())
     with _write_folder(out) as tmp:
         for name, res in comp.results.items():
-            write_report(res, tmp / folders[name] / "report.html")
+            lib.write_report(res, tmp / folders[name] / "report.html")
             res.write_files(tmp / folders[name], interrupted=res.interrupted,
                             replications_requested=args.replications)
         write_csv(tmp / "differences.csv", diffs)
-        write_text(tmp / "report.html", build_comparison_report(comp, diffs, folders))
+        write_text(tmp / "report.html", lib.build_comparison_report(comp, diffs, folders))
         write_text(tmp / "summary.txt", text + "\n")
         write_provenance(tmp, _folder_record("comparison", args, baseline=comp.baseline,
                                              scenarios=folders, interrupted=interrupted))
@@ -405,9 +402,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     grid = parse_vary(args.vary)
     _check_run_args(args)
     out = check_out(args.out)
-    from workforce_sim.experiment.comparison import sweep
 
-    result = sweep(scenario, grid, args.replications, args.seed, **_run_options(args))
+    result = args.library.sweep(scenario, grid, args.replications, args.seed, **_run_options(args))
     table = _per_output(result.table)
     shown = table.copy()             # each output in its own unit; the CSV keeps the numbers
     for c in ("mean", "ci_low", "ci_high"):
@@ -500,13 +496,16 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, library: Library | None = None) -> int:
     """Run ``workforce-sim`` with ``argv`` (default: the command line).
 
     Parameters
     ----------
     argv : list of str, optional
         The arguments after the program name.
+    library : Library, optional
+        The functions the commands call (running, reports, the workbook); default
+        the package's own. Tests give their own here.
 
     Returns
     -------
@@ -520,6 +519,7 @@ def main(argv: list[str] | None = None) -> int:
     running abandoned replications before the process exits.
     """
     args = build_parser().parse_args(argv)
+    args.library = library or Library()
     _writing.clear()
     _target.clear()
     code = _main(args)
