@@ -14,10 +14,6 @@ field's description. Each default names its source, using the keys of
 from __future__ import annotations
 
 import datetime as dt
-import math
-import tomllib
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from pydantic import (
@@ -29,14 +25,10 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from workforce_sim.scenario.calendar import add_months
+from workforce_sim.scenario.changes import set_path
+from workforce_sim.scenario.checks import cross_problems
 from workforce_sim.scenario.distributions import Distribution, Lognormal, Triangular
-from workforce_sim.scenario.errors import (
-    NO_VALUE,
-    Problem,
-    ScenarioError,
-    did_you_mean,
-    problems_from_validation,
-)
+from workforce_sim.scenario.errors import Problem, ScenarioError, problems_from_validation
 from workforce_sim.scenario.strict import Strict
 
 SCHEMA_VERSION = 1
@@ -444,7 +436,7 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
-        problems = list(_cross_problems(self))
+        problems = list(cross_problems(self))
         if problems:
             raise PydanticCustomError(
                 "cross_field", "{summary}", {"summary": "; ".join(map(str, problems)),
@@ -473,6 +465,7 @@ class Scenario(Strict):
     def with_changes(self, changes: dict[str, Any], source: str = "with_changes") -> Scenario:
         """A new validated scenario with values replaced at dotted paths.
 
+        >>> from workforce_sim import load_scenario
         >>> s = load_scenario()
         >>> s.with_changes({"teams.assessment.caseload_cap": 20}).teams["assessment"].caseload_cap
         20.0
@@ -481,7 +474,7 @@ class Scenario(Strict):
         problems = []
         for path, value in changes.items():
             try:
-                _set_path(data, path, value)
+                set_path(data, path, value)
             except KeyError as exc:
                 problems.append(Problem(path, value, exc.args[0]))
         if problems:
@@ -489,167 +482,11 @@ class Scenario(Strict):
         return Scenario.from_dict(data, source)
 
 
-def _set_path(data: Any, path: str, value: Any) -> None:
-    parts = path.split(".")
-    node = data
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        where = ".".join(parts[: i + 1])
-        if isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                raise KeyError(f"{where}: no item {part!r} (the list has {len(node)} items)")
-            key: Any = int(part)
-        elif isinstance(node, dict):
-            if part not in node and not last:
-                raise KeyError(f"no key {where!r}{did_you_mean(part, node)}")
-            key = part
-        else:
-            raise KeyError(f"{'.'.join(parts[:i])!r} holds a value, not a section")
-        if last:
-            node[key] = value
-        else:
-            node = node[key]
+def __getattr__(name: str) -> Any:
+    """``load_scenario`` and ``shipped_scenarios`` moved to :mod:`.loading`; old imports
+    from here still work (imported lazily: loading imports this module)."""
+    if name in ("load_scenario", "shipped_scenarios", "DEFAULT_SCENARIO"):
+        from workforce_sim.scenario import loading
 
-
-def _in_horizon(s: Scenario, path: str, d: dt.date):
-    if not (s.start_date <= d < s.end_date):
-        yield Problem(path, d, f"outside the horizon; expected a date from {s.start_date} "
-                               f"to before {s.end_date}")
-
-
-def _cross_problems(s: Scenario):
-    """Checks that span fields: names that must exist, dates inside the horizon."""
-    teams = list(s.teams)
-    for name, ct in s.case_types.items():
-        base = f"case_types.{name}"
-        if ct.team not in s.teams:
-            yield Problem(f"{base}.team", ct.team,
-                          f"unknown team{did_you_mean(ct.team, teams)} (teams: {', '.join(teams)})")
-        elif not s.teams[ct.team].holds_cases:
-            yield Problem(f"{base}.team", ct.team, "this team holds no cases (holds_cases = false)")
-        for target in ct.on_close:
-            if target not in s.case_types:
-                yield Problem(f"{base}.on_close.{target}", ct.on_close[target],
-                              f"unknown case type{did_you_mean(target, s.case_types)} "
-                              f"(case types: {', '.join(s.case_types)})")
-        for i, change in enumerate(ct.demand_changes):
-            yield from _in_horizon(s, f"{base}.demand_changes.{i}.date", change.date)
-    asye = s.workforce.nqsw.asye_months
-    for tname, team in s.teams.items():
-        if team.holds_cases and team.caseload_cap <= 0:
-            yield Problem(f"teams.{tname}.caseload_cap", team.caseload_cap,
-                          "expected a cap above 0 for a team that holds cases "
-                          "(or set holds_cases = false)")
-        for i, ch in enumerate(team.establishment_changes):
-            yield from _in_horizon(s, f"teams.{tname}.establishment_changes.{i}.date", ch.date)
-        for i, g in enumerate(team.staff.nqsw):
-            if g.months_served >= asye:
-                yield Problem(f"teams.{tname}.staff.nqsw.{i}.months_served", g.months_served,
-                              f"expected fewer than asye_months ({asye:g}); "
-                              "count workers past their ASYE as permanent")
-    if s.workforce.nqsw.capacity_end < s.workforce.nqsw.capacity_start:
-        yield Problem("workforce.nqsw.capacity_end", s.workforce.nqsw.capacity_end,
-                      "expected at least capacity_start (the ASYE ramp goes up)")
-    for i, c in enumerate(s.recruitment.campaigns):
-        if c.end <= c.start:
-            yield Problem(f"recruitment.campaigns.{i}.end", c.end, "expected a date after start")
-        yield from _in_horizon(s, f"recruitment.campaigns.{i}.start", c.start)
-    for i, lever in enumerate(s.workforce.permanent.retention):
-        base = f"workforce.permanent.retention.{i}"
-        yield from _in_horizon(s, f"{base}.start", lever.start)
-        if lever.end is not None and lever.end <= lever.start:
-            yield Problem(f"{base}.end", lever.end, "expected a date after start")
-    for i, c in enumerate(s.recruitment.cohorts):
-        base = f"recruitment.cohorts.{i}"
-        yield from _in_horizon(s, f"{base}.date", c.date)
-        if c.team not in s.teams:
-            yield Problem(f"{base}.team", c.team,
-                          f"unknown team{did_you_mean(c.team, teams)} (teams: {', '.join(teams)})")
-    for i, intake in enumerate(s.academy.intakes):
-        base = f"academy.intakes.{i}"
-        if intake.pathway not in s.academy.pathways:
-            known = ", ".join(s.academy.pathways) or "none defined"
-            yield Problem(f"{base}.pathway", intake.pathway,
-                          f"unknown pathway{did_you_mean(intake.pathway, s.academy.pathways)} "
-                          f"(academy.pathways: {known})")
-        for team, share in intake.teams.items():
-            if team not in s.teams:
-                yield Problem(f"{base}.teams.{team}", share,
-                              f"unknown team{did_you_mean(team, teams)} (teams: {', '.join(teams)})")
-            if not (0 <= share <= 1):
-                yield Problem(f"{base}.teams.{team}", share, "expected a share in [0, 1]")
-        total = sum(intake.teams.values())
-        if not math.isclose(total, 1, abs_tol=1e-6):
-            yield Problem(f"{base}.teams", intake.teams, f"shares sum to {total:g}; expected 1")
-
-
-# ------------------------------------------------------------------------- loading
-
-DEFAULT_SCENARIO = "herefordshire_2025.toml"
-
-
-def shipped_scenarios() -> list[str]:
-    """Names of the scenario files shipped with the package."""
-    folder = resources.files("workforce_sim.scenario") / "shipped"
-    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".toml"))
-
-
-def load_scenario(path: str | Path | None = None) -> Scenario:
-    """Read and validate a scenario TOML file.
-
-    ``path=None`` gives the built-in default (the Herefordshire 2025 baseline);
-    a bare name such as ``"herefordshire_2025.toml"`` that is not a file on
-    disk is looked up among the shipped scenarios. A file may start from
-    another with ``extends = "other.toml"`` (a path relative to the file, or a
-    shipped name) and change only what differs: tables merge key by key,
-    anything else is replaced.
-    Raises :class:`ScenarioError` naming each problem; nothing else is done.
-    """
-    data, source = _read_data(path, seen=())
-    return Scenario.from_dict(data, source)
-
-
-def _read_data(path: str | Path | None, seen: tuple[str, ...]) -> tuple[dict, str]:
-    text, source, folder = _read(path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([Problem("", NO_VALUE, f"malformed TOML: {exc}")], source) from None
-    base = data.pop("extends", None)
-    if base is None:
-        return data, source
-    if not isinstance(base, str):
-        raise ScenarioError([Problem("extends", base, "expected a file name")], source)
-    if source in seen:
-        raise ScenarioError([Problem("extends", base, "scenarios extend each other in a loop")], source)
-    local = folder / base if folder is not None else None
-    base_data, _ = _read_data(local if local is not None and local.is_file() else base,
-                              (*seen, source))
-    return _merge(base_data, data), source
-
-
-def _merge(base: dict, top: dict) -> dict:
-    out = dict(base)
-    for key, value in top.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def _read(path: str | Path | None) -> tuple[str, str, Path | None]:
-    """Text, a name for messages, and the folder (for ``extends``) of a scenario file."""
-    if path is None:
-        path = DEFAULT_SCENARIO
-    p = Path(path)
-    if p.is_file():
-        return p.read_text(encoding="utf-8"), str(p), p.parent
-    shipped = resources.files("workforce_sim.scenario") / "shipped" / p.name
-    if p.parent == Path(".") and shipped.is_file():
-        return shipped.read_text(encoding="utf-8"), f"<shipped>/{p.name}", None
-    hint = did_you_mean(p.name, shipped_scenarios())
-    raise ScenarioError(
-        [Problem("", str(path), f"no such file{hint} (shipped: {', '.join(shipped_scenarios())})")],
-        str(path),
-    )
+        return getattr(loading, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
