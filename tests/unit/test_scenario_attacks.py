@@ -35,7 +35,7 @@ NOT_NUMBERS = [
     ("teams.assessment.caseload_cap", float("nan"), "finite"),
     ("teams.assessment.caseload_cap", "20", "not text"),
     ("teams.assessment.caseload_cap", True, "not true/false"),
-    ("teams.assessment.caseload_cap", 1e3, "at most 100"),
+    ("teams.assessment.caseload_cap", 1e7, "at most 1,000,000"),
     ("teams.assessment.establishment_fte", 1e9, "at most 10,000"),
     ("case_types.assessment.referrals_per_year", INF, "finite"),
     ("case_types.assessment.referrals_per_year", 1e308, "at most 1,000,000"),

@@ -33,7 +33,7 @@ def test_bad_files_exit_2_naming_the_file(tmp_path, capsys, content, expected):
 @pytest.mark.parametrize(("setting", "expected"), [
     ("teams..caseload_cap=3", "empty part"),
     ("academy.intakes.².sizes=[1]", "no item"),
-    ("teams.assessment.caseload_cap=1e308", "at most 100"),
+    ("teams.assessment.caseload_cap=1e308", "at most 1,000,000"),
     ("name=\x1b[2J", "printable"),
 ])
 def test_bad_settings_exit_2(capsys, setting, expected):

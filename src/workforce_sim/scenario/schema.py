@@ -29,8 +29,9 @@ from workforce_sim.scenario.errors import NO_VALUE, Problem, ScenarioError, prob
 from workforce_sim.scenario.strict import Strict
 from workforce_sim.scenario.values import (
     MAX_NESTING,
-    CaseloadPoints,
+    CaseloadCap,
     Cases,
+    CaseWeight,
     Count,
     Date,
     Days,
@@ -116,7 +117,7 @@ class Team(Strict):
     """A team that holds cases: assessment, safeguarding/court, children in care, ..."""
 
     establishment_fte: Fte = Field(ge=0, description="funded social worker posts (FTE)")
-    caseload_cap: CaseloadPoints = Field(
+    caseload_cap: CaseloadCap = Field(
         0.0,
         ge=0,
         description="caseload points one full-time experienced worker may hold; "
@@ -148,7 +149,7 @@ class CaseType(Strict):
     """A kind of open case: assessment, child in need, child protection, looked after, ..."""
 
     team: Key = Field(description="the team that holds these cases")
-    weight: CaseloadPoints = Field(1.0, gt=0, description="caseload points per case")
+    weight: CaseWeight = Field(1.0, gt=0, description="caseload points per case")
     referrals_per_year: Referrals = Field(
         0.0, ge=0, description="mean new cases a year (Poisson) at the start date"
     )

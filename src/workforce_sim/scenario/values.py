@@ -90,7 +90,10 @@ Headcount = Annotated[Count, at_most(10_000, "10,000 people, more than any counc
 Cases = Annotated[Count, at_most(1_000_000, "a million, more than England's open cases")]
 Referrals = Annotated[Number, at_most(
     1_000_000, "a million a year, more than all of England's (about 620,000)")]
-CaseloadPoints = Annotated[Number, at_most(100, "100 points per FTE, five times any caseload cap")]
+CaseloadCap = Annotated[Number, at_most(
+    1_000_000, "a million points per FTE: far above any real cap (18-22), yet room for an "
+    "uncapped team as the M/G/infinity checks model one")]
+CaseWeight = Annotated[Number, at_most(100, "100 points for one case, five times a whole caseload cap")]
 
 
 # ------------------------------------------------------------------------- dates
