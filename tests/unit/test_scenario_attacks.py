@@ -101,14 +101,14 @@ def test_a_case_type_that_lasts_no_time_is_refused():
     d = small_dict(**{"case_types.cin.duration_days": {"dist": "fixed", "value": 1e-300},
                       "case_types.cin.on_close": {"cin": 0.5}})
     p = problem_at(d, "case_types.cin.duration_days")
-    assert "at least 1 day" in p.message and "1e-300" in str(p)
+    assert "at least 0.25 (6 hours" in p.message and "1e-300" in str(p)
 
 
 @pytest.mark.parametrize("field", ["lead_time_days", "placement_days"])
-def test_agency_durations_last_at_least_a_day(field):
+def test_agency_durations_last_at_least_6_hours(field):
     d = small_dict()
     d["workforce"] = {"agency": {field: {"dist": "exponential", "mean": 0.001}}}
-    assert "at least 1 day" in problem_at(d, f"workforce.agency.{field}").message
+    assert "at least 0.25 (6 hours" in problem_at(d, f"workforce.agency.{field}").message
 
 
 @pytest.mark.parametrize(("on_close", "where", "expected"), [

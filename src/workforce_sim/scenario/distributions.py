@@ -297,18 +297,19 @@ Distribution = Annotated[
 DIST_NAMES = ("fixed", "exponential", "lognormal", "gamma", "triangular", "empirical")
 
 
-MIN_MEAN_DAYS = 1.0
+MIN_MEAN_DAYS = 0.25
+"""Shortest mean duration (6 hours). Durations renew (placements, hiring rounds, case
+pathways), so the events of a run grow as horizon / mean: at 6 hours a 50-year run is
+still finite in time, at 1e-300 days it never ends. No case or placement is that short."""
 
 
-def _at_least_a_day(d: Any) -> Any:
-    # Shorter steps (a self-continuing case type, a placement renewed every instant)
-    # would make a run take practically forever; no caseload or placement is that short.
+def _long_enough(d: Any) -> Any:
     if d.mean < MIN_MEAN_DAYS:
         raise PydanticCustomError(
-            "too_short", "the mean is {mean} days; expected at least 1 day (shorter "
+            "too_short", "the mean is {mean} days; expected at least 0.25 (6 hours: shorter "
             "durations would make a run take practically forever)", {"mean": f"{d.mean:.3g}"})
     return d
 
 
-Duration = Annotated[Distribution, AfterValidator(_at_least_a_day)]
-"""A :data:`Distribution` of durations with a mean of at least one day."""
+Duration = Annotated[Distribution, AfterValidator(_long_enough)]
+"""A :data:`Distribution` of durations with a mean of at least 6 hours."""
