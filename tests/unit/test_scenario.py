@@ -120,7 +120,7 @@ rate = 0.035
     s = load_scenario(path)
     assert s.teams["assessment"].staff.nqsw[0].months_served == 4
     assert s.case_types["assessment"].duration_days.p90 == 45
-    assert s.academy.intakes[0].sizes == [12, 22, 25]
+    assert s.academy.intakes[0].sizes == (12, 22, 25)     # frozen: a tuple
 
 
 def test_headcount_shorthand_means_full_time_groups(small):
@@ -144,7 +144,7 @@ def test_with_changes_returns_a_new_validated_scenario(small):
 
 def test_with_changes_reaches_into_lists():
     s = load_scenario().with_changes({"academy.intakes.0.sizes": [12, 25]})
-    assert s.academy.intakes[0].sizes == [12, 25]
+    assert s.academy.intakes[0].sizes == (12, 25)
 
 
 def test_round_trip_through_to_dict(small):

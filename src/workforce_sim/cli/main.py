@@ -43,8 +43,8 @@ from workforce_sim.results.store import (
     write_provenance,
     write_text,
 )
+from workforce_sim.scenario import Scenario, load_scenario, shipped_scenarios
 from workforce_sim.scenario.errors import ScenarioError
-from workforce_sim.scenario.schema import Scenario, load_scenario, shipped_scenarios
 
 if TYPE_CHECKING:
     import pandas as pd

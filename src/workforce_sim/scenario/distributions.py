@@ -15,19 +15,36 @@ All values are in days unless a field says otherwise.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
+from pydantic_core import PydanticCustomError
 from scipy import stats
 
 from workforce_sim.scenario.strict import Strict
+from workforce_sim.scenario.values import YEARS_100_IN_DAYS, Days, Items, Number
 
 _Z90 = float(stats.norm.ppf(0.9))
 _BIN_SUM_TOLERANCE = 0.005
 
 
 class _Dist(Strict):
+
+    @model_validator(mode="after")
+    def _finite_moments(self) -> Any:
+        # Each parameter is bounded, yet together they can still overflow (a lognormal
+        # with a tiny median and a large p90): the mean and variance must be usable.
+        try:
+            mean, variance = self.mean, self.variance
+        except (OverflowError, ZeroDivisionError):
+            mean = variance = math.inf
+        if not (math.isfinite(mean) and math.isfinite(variance) and mean > 0):
+            raise ValueError("expected parameters giving a finite mean above 0 and a finite variance")
+        if mean > YEARS_100_IN_DAYS:
+            raise ValueError(f"the mean is {mean:.4g} days; expected at most {YEARS_100_IN_DAYS:,g} "
+                             "(100 years, longer than any case or career)")
+        return self
 
     @property
     def mean(self) -> float:
@@ -57,7 +74,7 @@ class Fixed(_Dist):
     """Always the same value: ``{ dist = "fixed", value = 28 }``."""
 
     dist: Literal["fixed"]
-    value: float = Field(gt=0, description="the value (days)")
+    value: Days = Field(gt=0, description="the value (days)")
 
     @property
     def mean(self) -> float:
@@ -78,7 +95,7 @@ class Exponential(_Dist):
     """Memoryless: ``{ dist = "exponential", mean = 300 }``."""
 
     dist: Literal["exponential"]
-    mean_: float = Field(gt=0, alias="mean", description="mean (days)")
+    mean_: Days = Field(gt=0, alias="mean", description="mean (days)")
 
     @property
     def mean(self) -> float:
@@ -101,8 +118,8 @@ class Lognormal(_Dist):
     ``{ dist = "lognormal", median = 180, p90 = 540 }``."""
 
     dist: Literal["lognormal"]
-    median: float = Field(gt=0, description="median (days)")
-    p90: float = Field(gt=0, description="90th percentile (days); must exceed the median")
+    median: Days = Field(gt=0, description="median (days)")
+    p90: Days = Field(gt=0, description="90th percentile (days); must exceed the median")
 
     @model_validator(mode="after")
     def _p90_above_median(self):
@@ -139,8 +156,17 @@ class Gamma(_Dist):
     """Given by mean and standard deviation: ``{ dist = "gamma", mean = 21, sd = 10 }``."""
 
     dist: Literal["gamma"]
-    mean_: float = Field(gt=0, alias="mean", description="mean (days)")
-    sd: float = Field(gt=0, description="standard deviation (days)")
+    mean_: Days = Field(gt=0, alias="mean", description="mean (days)")
+    sd: Days = Field(gt=0, description="standard deviation (days)")
+
+    @model_validator(mode="after")
+    def _shape_in_range(self) -> Gamma:
+        # sd -> 0 makes the shape overflow the sampler; a huge sd gives a law that is
+        # almost all zeros. Neither is what a planner means.
+        if not (self.mean_ / 1000 <= self.sd <= 100 * self.mean_):
+            raise ValueError(f"sd = {self.sd:g} for mean = {self.mean_:g}; expected sd from mean/1000 "
+                             "to 100 x mean (for a constant, use dist = \"fixed\")")
+        return self
 
     @property
     def shape(self) -> float:
@@ -169,9 +195,9 @@ class Triangular(_Dist):
     """``{ dist = "triangular", min = 56, mode = 84, max = 168 }``."""
 
     dist: Literal["triangular"]
-    min: float = Field(ge=0, description="smallest value (days)")
-    mode: float = Field(ge=0, description="most likely value (days)")
-    max: float = Field(gt=0, description="largest value (days)")
+    min: Days = Field(ge=0, description="smallest value (days)")
+    mode: Days = Field(ge=0, description="most likely value (days)")
+    max: Days = Field(gt=0, description="largest value (days)")
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -216,7 +242,7 @@ class Empirical(_Dist):
     """
 
     dist: Literal["empirical"]
-    bins: list[tuple[float, float, float]] = Field(
+    bins: Items[tuple[Days, Days, Number]] = Field(
         min_length=1, description="[lower (days), upper (days), probability] per bin"
     )
 
@@ -269,3 +295,21 @@ Distribution = Annotated[
 """Any of the distributions above, chosen by the ``dist`` key."""
 
 DIST_NAMES = ("fixed", "exponential", "lognormal", "gamma", "triangular", "empirical")
+
+
+MIN_MEAN_DAYS = 0.25
+"""Shortest mean duration (6 hours). Durations renew (placements, hiring rounds, case
+pathways), so the events of a run grow as horizon / mean: at 6 hours a 50-year run is
+still finite in time, at 1e-300 days it never ends. No case or placement is that short."""
+
+
+def _long_enough(d: Any) -> Any:
+    if d.mean < MIN_MEAN_DAYS:
+        raise PydanticCustomError(
+            "too_short", "the mean is {mean} days; expected at least 0.25 (6 hours: shorter "
+            "durations would make a run take practically forever)", {"mean": f"{d.mean:.3g}"})
+    return d
+
+
+Duration = Annotated[Distribution, AfterValidator(_long_enough)]
+"""A :data:`Distribution` of durations with a mean of at least 6 hours."""

@@ -18,10 +18,10 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = self.path or "(scenario)"
+        where = printable(self.path or "(scenario)")
         if self.value is NO_VALUE:
-            return f"{where}: {self.message}"
-        return f"{where} = {_short(self.value)}: {self.message}"
+            return f"{where}: {printable(self.message)}"
+        return f"{where} = {_short(self.value)}: {printable(self.message)}"
 
 
 NO_VALUE = object()
@@ -47,8 +47,21 @@ def did_you_mean(word: str, options) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would act on (escape sequences, bidi
+    overrides, new lines, ...) written as its escape, as ``repr`` does, so that a
+    message shows exactly what the file holds and cannot rewrite the screen."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
+
+
 def _short(value: Any, limit: int = 80) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except RecursionError:          # nested too deeply to show
+        text = f"<{type(value).__name__} nested too deeply to show>"
+    text = printable(text)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -60,6 +73,8 @@ def _path(loc: tuple) -> str:
     for i, item in enumerate(loc):
         prev = loc[i - 1] if i else None
         if item in DIST_NAMES and isinstance(prev, str) and prev.endswith("_days"):
+            continue
+        if item == "[key]":         # pydantic's marker for a dict key's own error
             continue
         parts.append(str(item))
     return ".".join(parts)
@@ -83,7 +98,7 @@ def problems_from_validation(err: ValidationError) -> list[Problem]:
             message = f"unknown key{ctx['hint']} (allowed here: {ctx['allowed']})"
         elif kind == "union_tag_invalid":
             tag = ctx.get("tag")
-            message = f"unknown distribution {tag!r}{did_you_mean(tag, DIST_NAMES)} " \
+            message = f"unknown distribution {tag!r}{did_you_mean(str(tag), DIST_NAMES)} " \
                 f"(expected one of {', '.join(DIST_NAMES)})"
             loc = (*loc, "dist")
             value = tag
@@ -94,5 +109,7 @@ def problems_from_validation(err: ValidationError) -> list[Problem]:
             message = "required field is missing"
         elif message.startswith("Value error, "):
             message = message[len("Value error, ") :]
+        if loc and loc[-1] == "[key]":
+            value, message = loc[-2], f"this name is refused: {message}"
         out.append(Problem(_path(loc), value, message))
     return out

@@ -11,13 +11,21 @@ end. A new model in the schema therefore appears on the page when it is regenera
 
 from __future__ import annotations
 
+import re
 import typing
+from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from workforce_sim.scenario import schema as sc
 from workforce_sim.scenario.distributions import Fixed
+from workforce_sim.scenario.values import bound_of, thousands
+
+
+def _is_mapping(origin: Any) -> bool:
+    """A dict type: ``dict`` itself, or the schema's frozen dicts."""
+    return isinstance(origin, type) and issubclass(origin, dict)
 
 
 def _models_in(annotation) -> list[tuple[str, type[BaseModel]]]:
@@ -29,7 +37,7 @@ def _models_in(annotation) -> list[tuple[str, type[BaseModel]]]:
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is typing.Annotated:
         return _models_in(args[0])
-    if origin is dict:
+    if _is_mapping(origin):
         return [(".NAME" + suffix, m) for suffix, m in _models_in(args[1])]
     if origin in (list, tuple, set, frozenset):
         return [("[]" + suffix, m) for a in args if a is not Ellipsis for suffix, m in _models_in(a)]
@@ -94,7 +102,7 @@ def field_description(path: str) -> str:
         if typing.get_origin(annotation) not in (dict, list, tuple) and len(args) == 1:
             annotation = args[0]                              # Optional[X]
         origin = typing.get_origin(annotation)
-        if origin is dict:
+        if _is_mapping(origin):
             annotation = typing.get_args(annotation)[1]       # part is a key
         elif origin in (list, tuple):
             annotation = typing.get_args(annotation)[0]       # part is an index
@@ -112,6 +120,10 @@ def field_description(path: str) -> str:
 
 def _type_name(annotation) -> str:
     text = str(annotation).replace("typing.", "").replace("workforce_sim.scenario.schema.", "")
+    # Validated lists are tuples and tables frozen dicts; the file writes lists and tables.
+    text = text.replace("workforce_sim.scenario.values.FrozenDict", "dict")
+    text = re.sub(r"tuple\[(.+), \.\.\.\]", r"list[\1]", text)
+    text = re.sub(r"^Optional\[(.+)\]$", r"\1 | None", text)
     text = text.replace("datetime.date", "date").replace("<class '", "").replace("'>", "")
     if "Fixed" in text and "Lognormal" in text:
         return "distribution"
@@ -129,16 +141,37 @@ def _default(field) -> str:
         return f"`{value!r}`"
     if field.default is PydanticUndefined:
         return ""
-    return f"`{field.default!r}`"
+    default = list(field.default) if isinstance(field.default, tuple) else field.default
+    return f"`{default!r}`"
+
+
+def _bounds(annotation: Any) -> list[tuple[float, str]]:
+    """The ``at_most`` bounds in a field's type, outermost first."""
+    found = []
+    for meta in getattr(annotation, "__metadata__", ()):
+        bound = bound_of(meta)
+        if bound is not None:
+            found.append(bound)
+    for arg in typing.get_args(annotation):
+        found += _bounds(arg)
+    return found
+
+
+def _description(field, annotation: Any) -> str:
+    text = field.description or ""
+    for limit, why in _bounds(annotation)[:1]:
+        text += f" (at most {thousands(limit)}: {why})"
+    return text.replace("|", "/")
 
 
 def _table(model: type[BaseModel]) -> list[str]:
     hints = typing.get_type_hints(model)
+    extras = typing.get_type_hints(model, include_extras=True)
     where = {m: path for path, m in SECTIONS}
     rows = ["| field | type | default | meaning, unit and source |", "|---|---|---|---|"]
     for name, field in model.model_fields.items():
         key = field.alias or name
-        desc = (field.description or "").replace("|", "/")
+        desc = _description(field, extras.get(name))
         if not desc:       # a sub-section: say where its fields are described
             subs = [where[m] for _, m in _models_in(hints.get(name, field.annotation)) if m in where]
             desc = "see " + ", ".join(f"[`{p}`](#{_anchor(p)})" for p in subs) if subs else ""
@@ -174,7 +207,8 @@ def scenario_reference_markdown() -> str:
             "Each knows its mean, variance and equilibrium residual life.", ""]
     for model in DISTRIBUTIONS:
         doc = " ".join((model.__doc__ or "").split())
-        out += [f"### `{typing.get_args(model.model_fields['dist'].annotation)[0]}`", "", doc, "",
+        tag = typing.get_args(model.model_fields["dist"].annotation)[0]
+        out += [f"### `{tag}`", "", doc, "",
                 *[r for r in _table(model) if "`dist`" not in r], ""]
     return "\n".join(out).rstrip() + "\n"
 

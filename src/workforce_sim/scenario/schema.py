@@ -14,33 +14,49 @@ calibration sources in ``docs/model.md``: [S] sourced, [D] derived, [E] estimate
 from __future__ import annotations
 
 import datetime as dt
-import math
-import tomllib
-from importlib import resources
-from pathlib import Path
-from typing import Any
+from collections.abc import Mapping
+from typing import Annotated, Any
 
-from pydantic import (
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Strict as StrictType
 from pydantic_core import PydanticCustomError
 
 from workforce_sim.scenario.calendar import add_months
-from workforce_sim.scenario.distributions import Distribution, Lognormal, Triangular
-from workforce_sim.scenario.errors import (
-    NO_VALUE,
-    Problem,
-    ScenarioError,
-    did_you_mean,
-    problems_from_validation,
-)
+from workforce_sim.scenario.changes import apply_changes
+from workforce_sim.scenario.checks import cross_problems
+from workforce_sim.scenario.distributions import Duration, Lognormal, Triangular
+from workforce_sim.scenario.errors import NO_VALUE, Problem, ScenarioError, problems_from_validation
 from workforce_sim.scenario.strict import Strict
+from workforce_sim.scenario.values import (
+    MAX_NESTING,
+    CaseloadCap,
+    Cases,
+    CaseWeight,
+    Count,
+    Date,
+    Days,
+    Factor,
+    FrozenDict,
+    Fte,
+    Headcount,
+    Items,
+    Key,
+    Money,
+    Months,
+    Name,
+    Number,
+    Rate,
+    Referrals,
+    Text,
+    Years,
+    at_most,
+    nesting_depth,
+)
 
 SCHEMA_VERSION = 1
-Probability = Field(ge=0, le=1)
+Flag = Annotated[bool, StrictType()]
+"""true or false, nothing that Python would take for one (1, "yes")."""
+Priority = Annotated[Count, at_most(100, "100 priority levels, more than any service uses")]
 
 
 def _counts_to_groups(value: Any) -> Any:
@@ -56,9 +72,9 @@ def _counts_to_groups(value: Any) -> Any:
 class PermanentGroup(Strict):
     """Permanent social workers in post at the start."""
 
-    count: int = Field(ge=0, description="headcount")
-    fte: float = Field(1.0, gt=0, le=1, description="FTE of each worker")
-    service_years: float = Field(
+    count: Headcount = Field(ge=0, description="headcount")
+    fte: Number = Field(1.0, gt=0, le=1, description="FTE of each worker")
+    service_years: Years = Field(
         4.0, ge=0, description="years of service with the council so far [E]"
     )
 
@@ -66,24 +82,24 @@ class PermanentGroup(Strict):
 class NqswGroup(Strict):
     """Newly qualified social workers in their ASYE year at the start."""
 
-    count: int = Field(ge=0, description="headcount")
-    fte: float = Field(1.0, gt=0, le=1, description="FTE of each worker")
-    months_served: float = Field(0.0, ge=0, description="months of the ASYE year already served")
+    count: Headcount = Field(ge=0, description="headcount")
+    fte: Number = Field(1.0, gt=0, le=1, description="FTE of each worker")
+    months_served: Months = Field(0.0, ge=0, description="months of the ASYE year already served")
 
 
 class AgencyGroup(Strict):
     """Agency (locum) social workers on placement at the start."""
 
-    count: int = Field(ge=0, description="headcount")
-    fte: float = Field(1.0, gt=0, le=1, description="FTE of each worker")
+    count: Headcount = Field(ge=0, description="headcount")
+    fte: Number = Field(1.0, gt=0, le=1, description="FTE of each worker")
 
 
 class Staff(Strict):
     """Today's workforce of a team. Each kind takes a headcount or a list of groups."""
 
-    permanent: list[PermanentGroup] = Field(default_factory=list, description="permanent social workers")
-    nqsw: list[NqswGroup] = Field(default_factory=list, description="newly qualified, in their ASYE")
-    agency: list[AgencyGroup] = Field(default_factory=list, description="agency workers on placement")
+    permanent: Items[PermanentGroup] = Field(default=(), description="permanent social workers")
+    nqsw: Items[NqswGroup] = Field(default=(), description="newly qualified, in their ASYE")
+    agency: Items[AgencyGroup] = Field(default=(), description="agency workers on placement")
 
     _shorthand = field_validator("permanent", "nqsw", "agency", mode="before")(
         lambda v: _counts_to_groups(v)
@@ -93,28 +109,28 @@ class Staff(Strict):
 class EstablishmentChange(Strict):
     """From ``date`` on, the team's funded establishment is ``establishment_fte``."""
 
-    date: dt.date = Field(description="the day the change takes effect")
-    establishment_fte: float = Field(ge=0, description="funded posts from that day (FTE)")
+    date: Date = Field(description="the day the change takes effect")
+    establishment_fte: Fte = Field(ge=0, description="funded posts from that day (FTE)")
 
 
 class Team(Strict):
     """A team that holds cases: assessment, safeguarding/court, children in care, ..."""
 
-    establishment_fte: float = Field(ge=0, description="funded social worker posts (FTE)")
-    caseload_cap: float = Field(
+    establishment_fte: Fte = Field(ge=0, description="funded social worker posts (FTE)")
+    caseload_cap: CaseloadCap = Field(
         0.0,
         ge=0,
         description="caseload points one full-time experienced worker may hold; "
         "calibration: soft cap 18, hard cap 22 per FTE [E]; 0 for a team that holds no cases",
     )
-    holds_cases: bool = Field(
+    holds_cases: Flag = Field(
         True,
         description="false for social workers who hold no cases (managers, reviewing officers, "
         "...): in the agency and vacancy rates, not in caseloads",
     )
     staff: Staff = Field(default_factory=Staff, description="today's workforce")
-    establishment_changes: list[EstablishmentChange] = Field(
-        default_factory=list, description="dated changes of establishment"
+    establishment_changes: Items[EstablishmentChange] = Field(
+        default=(), description="dated changes of establishment"
     )
 
 
@@ -125,44 +141,45 @@ class DemandChange(Strict):
     """A dated step in a case type's referral rate (a "shock"): from ``date`` on,
     referrals are multiplied by ``multiplier`` (on top of earlier changes)."""
 
-    date: dt.date = Field(description="the day the change takes effect")
-    multiplier: float = Field(ge=0, description="factor on the referral rate from this date")
+    date: Date = Field(description="the day the change takes effect")
+    multiplier: Factor = Field(ge=0, description="factor on the referral rate from this date")
 
 
 class CaseType(Strict):
     """A kind of open case: assessment, child in need, child protection, looked after, ..."""
 
-    team: str = Field(description="the team that holds these cases")
-    weight: float = Field(1.0, gt=0, description="caseload points per case")
-    referrals_per_year: float = Field(
+    team: Key = Field(description="the team that holds these cases")
+    weight: CaseWeight = Field(1.0, gt=0, description="caseload points per case")
+    referrals_per_year: Referrals = Field(
         0.0, ge=0, description="mean new cases a year (Poisson) at the start date"
     )
-    duration_days: Distribution = Field(description="time from allocation to closure (days)")
-    initial_open: int = Field(0, ge=0, description="cases open at the start date")
-    on_close: dict[str, float] = Field(
-        default_factory=dict,
+    duration_days: Duration = Field(description="time from allocation to closure (days)")
+    initial_open: Cases = Field(0, ge=0, description="cases open at the start date")
+    on_close: FrozenDict[Key, Number] = Field(
+        default_factory=FrozenDict,
         description="probability that a closing case continues as each other case type; "
         "the rest close for good",
     )
-    priority: int = Field(
+    priority: Priority = Field(
         1, ge=1, description="allocation priority: 1 is allocated first, then 2, ..."
     )
-    seasonality: list[float] | None = Field(
+    seasonality: Items[Factor] | None = Field(
         None,
         min_length=12,
         max_length=12,
         description="12 multipliers on the referral rate, January to December, mean 1",
     )
-    growth_per_year: float = Field(
-        0.0, gt=-1, description="yearly growth of the referral rate (0.02 = 2 %/year, compounding)"
+    growth_per_year: Number = Field(
+        0.0, gt=-1, le=1, description="yearly growth of the referral rate (0.02 = 2 %/year, "
+        "compounding); at most 1 (doubling every year) [bound: beyond any demand forecast]"
     )
-    demand_changes: list[DemandChange] = Field(
-        default_factory=list, description="dated steps in the referral rate"
+    demand_changes: Items[DemandChange] = Field(
+        default=(), description="dated steps in the referral rate"
     )
 
     @field_validator("on_close")
     @classmethod
-    def _probabilities(cls, v: dict[str, float]) -> dict[str, float]:
+    def _probabilities(cls, v: FrozenDict[str, float]) -> FrozenDict[str, float]:
         for name, p in v.items():
             if not (0 <= p <= 1):
                 raise ValueError(f"probability for {name!r} is {p}; expected a value in [0, 1]")
@@ -173,7 +190,7 @@ class CaseType(Strict):
 
     @field_validator("seasonality")
     @classmethod
-    def _mean_one(cls, v: list[float] | None) -> list[float] | None:
+    def _mean_one(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
         if v is None:
             return v
         if any(m < 0 for m in v):
@@ -181,7 +198,7 @@ class CaseType(Strict):
         mean = sum(v) / 12
         if abs(mean - 1) > 0.01:
             raise ValueError(f"multipliers average {mean:.3f}; expected a mean of 1 (within 0.01)")
-        return [m / mean for m in v]
+        return tuple(m / mean for m in v)
 
 
 # ----------------------------------------------------------------------- workforce
@@ -191,17 +208,17 @@ class RetentionLever(Strict):
     """A dated retention lever (market supplement, retention payment, ...): it costs
     money per FTE-year and multiplies the turnover hazard of the staff it covers."""
 
-    name: str = Field("retention payment", description="label for reports")
-    start: dt.date = Field(description="first day in force")
-    end: dt.date | None = Field(None, description="day it stops (none: to the horizon)")
-    cost_per_fte_year: float = Field(
+    name: Name = Field("retention payment", description="label for reports")
+    start: Date = Field(description="first day in force")
+    end: Date | None = Field(None, description="day it stops (none: to the horizon)")
+    cost_per_fte_year: Money = Field(
         0.0, ge=0, description="£ per covered FTE-year, before on-costs [S] S13: £2-7k"
     )
-    turnover_factor: float = Field(
+    turnover_factor: Factor = Field(
         1.0, ge=0, description="multiplier on the leaving hazard while in force [E]"
     )
-    covers: list[str] = Field(
-        default_factory=lambda: ["permanent"],
+    covers: Items[str] = Field(
+        default=("permanent",),
         description='kinds covered: "permanent" and/or "nqsw"',
     )
 
@@ -217,27 +234,27 @@ class RetentionLever(Strict):
 class PermanentPolicy(Strict):
     """Permanent social workers: turnover, pressure, notice and pay."""
 
-    annual_turnover: float = Field(
+    annual_turnover: Rate = Field(
         0.15, ge=0, description="leavers per FTE-year (DfE definition) [D] England mean 14.6 %"
     )
-    turnover_by_service_years: list[tuple[float, float]] | None = Field(
+    turnover_by_service_years: Items[tuple[Years, Rate]] | None = Field(
         None,
         description="[[from_years, leavers per FTE-year], ...] by length of service; "
         "replaces annual_turnover when given [E] split of the national mean",
     )
-    pressure_threshold: float = Field(
+    pressure_threshold: Factor = Field(
         1.0, ge=0, description="caseload pressure (see docs/model.md) above which turnover rises [E]"
     )
-    pressure_elasticity: float = Field(
+    pressure_elasticity: Factor = Field(
         1.5, ge=0, description="turnover multiplier per unit of load/capacity above threshold [E]"
     )
-    notice_days: float = Field(28, ge=0, description="notice worked after resigning [E]")
-    salary: float = Field(40_000, ge=0, description="£ a year per FTE [E] published scales")
-    on_cost_rate: float = Field(
+    notice_days: Days = Field(28, ge=0, description="notice worked after resigning [E]")
+    salary: Money = Field(40_000, ge=0, description="£ a year per FTE [E] published scales")
+    on_cost_rate: Factor = Field(
         0.30, ge=0, description="employer on-costs as a share of salary [D]"
     )
-    retention: list[RetentionLever] = Field(
-        default_factory=list, description="dated retention levers"
+    retention: Items[RetentionLever] = Field(
+        default=(), description="dated retention levers"
     )
 
     @field_validator("turnover_by_service_years")
@@ -258,53 +275,53 @@ class PermanentPolicy(Strict):
 class NqswPolicy(Strict):
     """Newly qualified social workers in the Assessed and Supported Year in Employment."""
 
-    asye_months: float = Field(12, gt=0, description="length of the ASYE [S] ASYE framework")
-    capacity_start: float = Field(
+    asye_months: Months = Field(12, gt=0, description="length of the ASYE [S] ASYE framework")
+    capacity_start: Number = Field(
         0.4, ge=0, le=1, description="share of a full caseload at the start of the ASYE [S]"
     )
-    capacity_end: float = Field(
+    capacity_end: Number = Field(
         0.9, ge=0, le=1, description="share of a full caseload at the end of the ASYE [S]"
     )
-    salary: float = Field(34_000, ge=0, description="£ a year per FTE [E] published scales")
+    salary: Money = Field(34_000, ge=0, description="£ a year per FTE [E] published scales")
 
 
 class AgencyPolicy(Strict):
     """Agency (locum) cover of vacancies."""
 
-    cover_fraction: float = Field(
+    cover_fraction: Number = Field(
         0.8, ge=0, le=1, description="share of vacant FTE covered by agency [S] England 74-81 %"
     )
-    lead_time_days: Distribution = Field(
+    lead_time_days: Duration = Field(
         default_factory=lambda: Triangular(dist="triangular", min=7, mode=10, max=21),
         description="time to fill an agency request [E]",
     )
-    fill_probability: float = Field(0.9, ge=0, le=1, description="chance a request is filled [E]")
-    placement_days: Distribution = Field(
+    fill_probability: Number = Field(0.9, ge=0, le=1, description="chance a request is filled [E]")
+    placement_days: Duration = Field(
         default_factory=lambda: Lognormal(dist="lognormal", median=182, p90=450),
         description="length of a placement [E] median 26 weeks",
     )
-    renewal_probability: float = Field(
+    renewal_probability: Number = Field(
         0.5, ge=0, le=1, description="chance a placement is renewed while needed [E]"
     )
-    early_exit_annual_rate: float = Field(
+    early_exit_annual_rate: Rate = Field(
         0.97, ge=0, description="agency leavers per FTE-year before placement end, no notice "
         "[E] 20 % within 12 weeks"
     )
-    conversion_annual_rate: float = Field(
+    conversion_annual_rate: Rate = Field(
         0.05, ge=0, description="agency-to-permanent conversions per FTE-year [E]"
     )
-    day_rate: float = Field(370, ge=0, description="£ charged per billable day [E] ≈ £50/hour")
-    billable_days_per_year: float = Field(
+    day_rate: Money = Field(370, ge=0, description="£ charged per billable day [E] ≈ £50/hour")
+    billable_days_per_year: Number = Field(
         225, gt=0, le=366, description="billable days per FTE-year [E]"
     )
-    release_notice_days: float = Field(28, ge=0, description="notice to end a placement [S] S8")
-    capacity_factor: float = Field(
+    release_notice_days: Days = Field(28, ge=0, description="notice to end a placement [S] S8")
+    capacity_factor: Number = Field(
         1.0, ge=0, le=2, description="caseload of an agency worker relative to permanent staff"
     )
-    pressure_cover_threshold: float = Field(
+    pressure_cover_threshold: Factor = Field(
         1.0, gt=0, description="team load/capacity above which extra agency cover is sought"
     )
-    pressure_cover_max_fte: float = Field(
+    pressure_cover_max_fte: Fte = Field(
         0.0, ge=0, description="most extra agency FTE per team for caseload pressure (0: none)"
     )
 
@@ -323,42 +340,42 @@ class Workforce(Strict):
 class Campaign(Strict):
     """A dated recruitment campaign."""
 
-    start: dt.date = Field(description="first day of the campaign")
-    end: dt.date = Field(description="last day of the campaign")
-    success_multiplier: float = Field(1.0, ge=0, description="factor on success_probability")
-    speed_multiplier: float = Field(
+    start: Date = Field(description="first day of the campaign")
+    end: Date = Field(description="last day of the campaign")
+    success_multiplier: Factor = Field(1.0, ge=0, description="factor on success_probability")
+    speed_multiplier: Factor = Field(
         1.0, gt=0, description="factor on hiring speed (2 = time to hire halved)"
     )
-    cost: float = Field(0.0, ge=0, description="£ over the campaign window")
+    cost: Money = Field(0.0, ge=0, description="£ over the campaign window")
 
 
 class Cohort(Strict):
     """A dated batch of hires (international or "urban to rural" recruitment)."""
 
-    date: dt.date = Field(description="day the cohort starts")
-    team: str = Field(description="the team they join")
-    count: int = Field(ge=0, description="headcount, full time")
-    early_months: float = Field(12, ge=0, description="months of early turnover")
-    early_annual_turnover: float = Field(
+    date: Date = Field(description="day the cohort starts")
+    team: Key = Field(description="the team they join")
+    count: Headcount = Field(ge=0, description="headcount, full time")
+    early_months: Months = Field(12, ge=0, description="months of early turnover")
+    early_annual_turnover: Rate = Field(
         0.3, ge=0, description="leavers per FTE-year during the early months [E]"
     )
-    cost_per_hire: float = Field(0.0, ge=0, description="£ per hire (travel, visas, relocation)")
+    cost_per_hire: Money = Field(0.0, ge=0, description="£ per hire (travel, visas, relocation)")
 
 
 class Recruitment(Strict):
     """Advertising and filling vacant posts."""
 
-    time_to_hire_days: Distribution = Field(
+    time_to_hire_days: Duration = Field(
         default_factory=lambda: Triangular(dist="triangular", min=56, mode=84, max=168),
         description="advert to start date [E] 8-24 weeks, mode 12",
     )
-    success_probability: float = Field(
+    success_probability: Number = Field(
         0.5, ge=0, le=1, description="chance an advertising round fills the post [E]"
     )
-    readvertise_days: float = Field(30, ge=0, description="gap before re-advertising [E]")
-    cost_per_hire: float = Field(4_000, ge=0, description="£ per hire [E]")
-    campaigns: list[Campaign] = Field(default_factory=list, description="dated recruitment campaigns")
-    cohorts: list[Cohort] = Field(default_factory=list, description="dated batches of hires")
+    readvertise_days: Days = Field(30, ge=0, description="gap before re-advertising [E]")
+    cost_per_hire: Money = Field(4_000, ge=0, description="£ per hire [E]")
+    campaigns: Items[Campaign] = Field(default=(), description="dated recruitment campaigns")
+    cohorts: Items[Cohort] = Field(default=(), description="dated batches of hires")
 
 
 # ------------------------------------------------------------------------- academy
@@ -367,25 +384,25 @@ class Recruitment(Strict):
 class Pathway(Strict):
     """A grow-your-own route into social work."""
 
-    training_months: float = Field(0, ge=0, description="months before qualifying")
-    completion_rate: float = Field(1.0, ge=0, le=1, description="share who qualify")
-    asye_pass_rate: float = Field(0.95, ge=0, le=1, description="share who pass the ASYE [E]")
-    tie_in_months: float = Field(0, ge=0, description="months of tie-in after qualifying")
-    tie_in_turnover_factor: float = Field(
+    training_months: Months = Field(0, ge=0, description="months before qualifying")
+    completion_rate: Number = Field(1.0, ge=0, le=1, description="share who qualify")
+    asye_pass_rate: Number = Field(0.95, ge=0, le=1, description="share who pass the ASYE [E]")
+    tie_in_months: Months = Field(0, ge=0, description="months of tie-in after qualifying")
+    tie_in_turnover_factor: Factor = Field(
         1.0, ge=0, description="hazard multiplier during the tie-in"
     )
-    cost_per_trainee_year: float = Field(0, ge=0, description="£ per trainee-year in training")
+    cost_per_trainee_year: Money = Field(0, ge=0, description="£ per trainee-year in training")
 
 
 class Intake(Strict):
     """Yearly academy intakes of one pathway."""
 
-    pathway: str = Field(description="a name in academy.pathways")
-    month: int = Field(9, ge=1, le=12, description="calendar month of each intake")
-    sizes: list[int] = Field(
+    pathway: Key = Field(description="a name in academy.pathways")
+    month: Count = Field(9, ge=1, le=12, description="calendar month of each intake")
+    sizes: Items[Headcount] = Field(
         min_length=1, description="intake sizes, first year on; the last repeats"
     )
-    teams: dict[str, float] = Field(description="share of each intake per team (sums to 1)")
+    teams: FrozenDict[Key, Number] = Field(description="share of each intake per team (sums to 1)")
 
     @field_validator("sizes")
     @classmethod
@@ -398,14 +415,14 @@ class Intake(Strict):
 class Academy(Strict):
     """Grow-your-own: routes and their intakes."""
 
-    intakes: list[Intake] = Field(default_factory=list, description="yearly intakes per pathway")
-    pathways: dict[str, Pathway] = Field(default_factory=dict, description="routes, by name")
+    intakes: Items[Intake] = Field(default=(), description="yearly intakes per pathway")
+    pathways: FrozenDict[Key, Pathway] = Field(default_factory=FrozenDict, description="routes, by name")
 
 
 class Absence(Strict):
     """Sickness absence, as capacity lost."""
 
-    rate: float = Field(
+    rate: Number = Field(
         0.035, ge=0, lt=1, description="share of capacity lost to sickness [S] England 3.5 %"
     )
 
@@ -416,13 +433,15 @@ class Absence(Strict):
 class Scenario(Strict):
     """One council's service and plan: teams, demand, workforce and levers."""
 
-    schema_version: int = Field(description=f"file format version; this package reads {SCHEMA_VERSION}")
-    name: str = Field(min_length=1, description="shown on every output")
-    description: str = Field("", description="free text: what this scenario is for")
-    start_date: dt.date = Field(description="day 0 of the simulation: the first of a month")
-    horizon_months: int = Field(ge=1, le=600, description="length of the projection")
-    teams: dict[str, Team] = Field(min_length=1, description="case-holding teams, by name")
-    case_types: dict[str, CaseType] = Field(min_length=1, description="kinds of case, by name")
+    schema_version: Count = Field(description=f"file format version; this package reads {SCHEMA_VERSION}")
+    name: Name = Field(min_length=1, description="shown on every output; printable, not blank")
+    description: Text = Field("", description="free text: what this scenario is for")
+    start_date: Date = Field(description="day 0 of the simulation: the first of a month, "
+                             "2000 to 2100")
+    horizon_months: Count = Field(ge=1, le=600, description="length of the projection; at most "
+                                  "600 (50 years: longer is not a plan, and would take long to run)")
+    teams: FrozenDict[Key, Team] = Field(min_length=1, description="case-holding teams, by name")
+    case_types: FrozenDict[Key, CaseType] = Field(min_length=1, description="kinds of case, by name")
     workforce: Workforce = Field(default_factory=Workforce, description="staff policies and pay")
     recruitment: Recruitment = Field(default_factory=Recruitment, description="filling vacancies")
     academy: Academy = Field(default_factory=Academy, description="grow-your-own routes")
@@ -444,7 +463,7 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Scenario:
-        problems = list(_cross_problems(self))
+        problems = list(cross_problems(self))
         if problems:
             raise PydanticCustomError(
                 "cross_field", "{summary}", {"summary": "; ".join(map(str, problems)),
@@ -460,262 +479,75 @@ class Scenario(Strict):
         return add_months(self.start_date, self.horizon_months)
 
     @classmethod
-    def from_dict(cls, data: dict, source: str | None = None) -> Scenario:
-        """Validate a plain dict (as read from TOML) as a scenario.
+    def from_dict(cls, data: Mapping[str, Any], source: str | None = None) -> Scenario:
+        """Validate plain data (as read from TOML).
 
         Parameters
         ----------
-        data : dict
-            The scenario as plain data, in the file's own key names.
+        data : Mapping
+            The scenario's fields, as in a scenario file.
         source : str, optional
-            A name for the data (a file name), used in error messages.
+            Where the data came from, for messages.
 
         Returns
         -------
         Scenario
-            The validated, frozen scenario.
+            The validated, deeply immutable scenario.
 
         Raises
         ------
         ScenarioError
-            Naming every problem with its field path, value and what was expected.
+            Naming every problem: its path, value and what was expected.
         """
+        if nesting_depth(data) > MAX_NESTING:
+            # Checked first: pydantic and repr recurse, and would fail on deeper data.
+            raise ScenarioError([Problem("", NO_VALUE, f"nested more than {MAX_NESTING} levels deep; "
+                                         "a scenario's deepest field is 6 levels down")], source)
         try:
             return cls.model_validate(data)
         except ValidationError as err:
             raise ScenarioError(problems_from_validation(err), source) from None
 
-    def to_dict(self) -> dict:
-        """The scenario as plain data, in the file's own key names.
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as plain data (dicts and lists), in the file's own key names.
 
         Returns
         -------
         dict
-            What :meth:`from_dict` takes back; dates stay ``datetime.date``.
+            A new dict; changing it does not change the scenario.
         """
         return self.model_dump(mode="python", by_alias=True)
 
-    def with_changes(self, changes: dict[str, Any], source: str = "with_changes") -> Scenario:
+    def with_changes(self, changes: Mapping[str, Any], source: str = "with_changes") -> Scenario:
         """A new validated scenario with values replaced at dotted paths.
 
         Parameters
         ----------
-        changes : dict of str to object
-            ``{"dotted.path": value}``; a path goes through tables by key and lists
-            by index (``"recruitment.campaigns.0.end"``); the last key may be new.
-        source : str, default "with_changes"
-            A name for the change, used in error messages.
+        changes : Mapping
+            ``{dotted path: new value}``; list items are addressed by index
+            (``academy.intakes.0.sizes``).
+        source : str
+            A name for messages.
 
         Returns
         -------
         Scenario
-            A new scenario; this one is unchanged (scenarios are frozen).
+            The changed scenario, validated; this one is untouched.
 
         Raises
         ------
         ScenarioError
-            If a path does not exist (with "did you mean") or the result is invalid.
+            If a path does not exist or is not text, or the changed scenario is not valid.
 
         Examples
         --------
+        >>> from workforce_sim import load_scenario
         >>> s = load_scenario()
         >>> s.with_changes({"teams.assessment.caseload_cap": 20}).teams["assessment"].caseload_cap
         20.0
         """
         data = self.to_dict()
-        problems = []
-        for path, value in changes.items():
-            try:
-                _set_path(data, path, value)
-            except KeyError as exc:
-                problems.append(Problem(path, value, exc.args[0]))
+        problems = apply_changes(data, changes)
         if problems:
             raise ScenarioError(problems, source)
         return Scenario.from_dict(data, source)
-
-
-def _set_path(data: Any, path: str, value: Any) -> None:
-    parts = path.split(".")
-    node = data
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        where = ".".join(parts[: i + 1])
-        if isinstance(node, list):
-            if not part.isdigit() or int(part) >= len(node):
-                raise KeyError(f"{where}: no item {part!r} (the list has {len(node)} items)")
-            key: Any = int(part)
-        elif isinstance(node, dict):
-            if part not in node and not last:
-                raise KeyError(f"no key {where!r}{did_you_mean(part, node)}")
-            key = part
-        else:
-            raise KeyError(f"{'.'.join(parts[:i])!r} holds a value, not a section")
-        if last:
-            node[key] = value
-        else:
-            node = node[key]
-
-
-def _in_horizon(s: Scenario, path: str, d: dt.date):
-    if not (s.start_date <= d < s.end_date):
-        yield Problem(path, d, f"outside the horizon; expected a date from {s.start_date} "
-                               f"to before {s.end_date}")
-
-
-def _cross_problems(s: Scenario):
-    """Checks that span fields: names that must exist, dates inside the horizon."""
-    teams = list(s.teams)
-    for name, ct in s.case_types.items():
-        base = f"case_types.{name}"
-        if ct.team not in s.teams:
-            yield Problem(f"{base}.team", ct.team,
-                          f"unknown team{did_you_mean(ct.team, teams)} (teams: {', '.join(teams)})")
-        elif not s.teams[ct.team].holds_cases:
-            yield Problem(f"{base}.team", ct.team, "this team holds no cases (holds_cases = false)")
-        for target in ct.on_close:
-            if target not in s.case_types:
-                yield Problem(f"{base}.on_close.{target}", ct.on_close[target],
-                              f"unknown case type{did_you_mean(target, s.case_types)} "
-                              f"(case types: {', '.join(s.case_types)})")
-        for i, change in enumerate(ct.demand_changes):
-            yield from _in_horizon(s, f"{base}.demand_changes.{i}.date", change.date)
-    asye = s.workforce.nqsw.asye_months
-    for tname, team in s.teams.items():
-        if team.holds_cases and team.caseload_cap <= 0:
-            yield Problem(f"teams.{tname}.caseload_cap", team.caseload_cap,
-                          "expected a cap above 0 for a team that holds cases "
-                          "(or set holds_cases = false)")
-        for i, ch in enumerate(team.establishment_changes):
-            yield from _in_horizon(s, f"teams.{tname}.establishment_changes.{i}.date", ch.date)
-        for i, g in enumerate(team.staff.nqsw):
-            if g.months_served >= asye:
-                yield Problem(f"teams.{tname}.staff.nqsw.{i}.months_served", g.months_served,
-                              f"expected fewer than asye_months ({asye:g}); "
-                              "count workers past their ASYE as permanent")
-    if s.workforce.nqsw.capacity_end < s.workforce.nqsw.capacity_start:
-        yield Problem("workforce.nqsw.capacity_end", s.workforce.nqsw.capacity_end,
-                      "expected at least capacity_start (the ASYE ramp goes up)")
-    for i, c in enumerate(s.recruitment.campaigns):
-        if c.end <= c.start:
-            yield Problem(f"recruitment.campaigns.{i}.end", c.end, "expected a date after start")
-        yield from _in_horizon(s, f"recruitment.campaigns.{i}.start", c.start)
-    for i, lever in enumerate(s.workforce.permanent.retention):
-        base = f"workforce.permanent.retention.{i}"
-        yield from _in_horizon(s, f"{base}.start", lever.start)
-        if lever.end is not None and lever.end <= lever.start:
-            yield Problem(f"{base}.end", lever.end, "expected a date after start")
-    for i, c in enumerate(s.recruitment.cohorts):
-        base = f"recruitment.cohorts.{i}"
-        yield from _in_horizon(s, f"{base}.date", c.date)
-        if c.team not in s.teams:
-            yield Problem(f"{base}.team", c.team,
-                          f"unknown team{did_you_mean(c.team, teams)} (teams: {', '.join(teams)})")
-    for i, intake in enumerate(s.academy.intakes):
-        base = f"academy.intakes.{i}"
-        if intake.pathway not in s.academy.pathways:
-            known = ", ".join(s.academy.pathways) or "none defined"
-            yield Problem(f"{base}.pathway", intake.pathway,
-                          f"unknown pathway{did_you_mean(intake.pathway, s.academy.pathways)} "
-                          f"(academy.pathways: {known})")
-        for team, share in intake.teams.items():
-            if team not in s.teams:
-                yield Problem(f"{base}.teams.{team}", share,
-                              f"unknown team{did_you_mean(team, teams)} (teams: {', '.join(teams)})")
-            if not (0 <= share <= 1):
-                yield Problem(f"{base}.teams.{team}", share, "expected a share in [0, 1]")
-        total = sum(intake.teams.values())
-        if not math.isclose(total, 1, abs_tol=1e-6):
-            yield Problem(f"{base}.teams", intake.teams, f"shares sum to {total:g}; expected 1")
-
-
-# ------------------------------------------------------------------------- loading
-
-DEFAULT_SCENARIO = "herefordshire_2025.toml"
-
-
-def shipped_scenarios() -> list[str]:
-    """Names of the scenario files shipped with the package.
-
-    Returns
-    -------
-    list of str
-        File names, sorted, such as ``"herefordshire_2025.toml"``; each can be
-        given to :func:`load_scenario` as it is.
-    """
-    folder = resources.files("workforce_sim.scenario") / "shipped"
-    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".toml"))
-
-
-def load_scenario(path: str | Path | None = None) -> Scenario:
-    """Read and validate a scenario TOML file.
-
-    A file may start from another with ``extends = "other.toml"`` (a path
-    relative to the file, or a shipped name) and change only what differs:
-    tables merge key by key, anything else is replaced.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path, optional
-        A TOML file. ``None`` gives the built-in default (the Herefordshire 2025
-        baseline); a bare name such as ``"herefordshire_2025.toml"`` that is not
-        a file on disk is looked up among the :func:`shipped_scenarios`.
-
-    Returns
-    -------
-    Scenario
-        The validated, frozen scenario.
-
-    Raises
-    ------
-    ScenarioError
-        Naming each problem (a missing file, malformed TOML, a loop of
-        ``extends``, every invalid field); nothing else is done.
-    """
-    data, source = _read_data(path, seen=())
-    return Scenario.from_dict(data, source)
-
-
-def _read_data(path: str | Path | None, seen: tuple[str, ...]) -> tuple[dict, str]:
-    text, source, folder = _read(path)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([Problem("", NO_VALUE, f"malformed TOML: {exc}")], source) from None
-    base = data.pop("extends", None)
-    if base is None:
-        return data, source
-    if not isinstance(base, str):
-        raise ScenarioError([Problem("extends", base, "expected a file name")], source)
-    if source in seen:
-        raise ScenarioError([Problem("extends", base, "scenarios extend each other in a loop")], source)
-    local = folder / base if folder is not None else None
-    base_data, _ = _read_data(local if local is not None and local.is_file() else base,
-                              (*seen, source))
-    return _merge(base_data, data), source
-
-
-def _merge(base: dict, top: dict) -> dict:
-    out = dict(base)
-    for key, value in top.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def _read(path: str | Path | None) -> tuple[str, str, Path | None]:
-    """Text, a name for messages, and the folder (for ``extends``) of a scenario file."""
-    if path is None:
-        path = DEFAULT_SCENARIO
-    p = Path(path)
-    if p.is_file():
-        return p.read_text(encoding="utf-8"), str(p), p.parent
-    shipped = resources.files("workforce_sim.scenario") / "shipped" / p.name
-    if p.parent == Path(".") and shipped.is_file():
-        return shipped.read_text(encoding="utf-8"), f"<shipped>/{p.name}", None
-    hint = did_you_mean(p.name, shipped_scenarios())
-    raise ScenarioError(
-        [Problem("", str(path), f"no such file{hint} (shipped: {', '.join(shipped_scenarios())})")],
-        str(path),
-    )

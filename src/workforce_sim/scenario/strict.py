@@ -13,7 +13,7 @@ from workforce_sim.scenario.errors import did_you_mean
 class Strict(BaseModel):
     """Frozen, no unknown keys; an unknown key gets a "did you mean"."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
