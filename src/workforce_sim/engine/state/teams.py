@@ -63,7 +63,27 @@ def vacancy_fte(team: TeamState) -> float:
 
 
 class TeamState:
-    """A team at run time: its workers, its queue, and its flow counters."""
+    """A team at run time: its workers, its queue, and its flow counters.
+
+    Parameters
+    ----------
+    env : Kernel
+        The event loop (its clock, and closures are scheduled on it).
+    case_log : CaseLog or None
+        The case log, when kept.
+    name : str
+        The team's name in the scenario.
+    index : int
+        Its position among the teams.
+    caseload_cap : float
+        Caseload points a full-time permanent worker may hold.
+    establishment_fte : float
+        Funded posts.
+    priorities : list of int
+        The priorities of the case types it holds (one queue per distinct value).
+    holds_cases : bool
+        False for teams whose workers hold no cases.
+    """
 
     # slots: the case path reads and writes these several times a case
     __slots__ = (
@@ -101,6 +121,7 @@ class TeamState:
         self.reset_flows()
 
     def reset_flows(self) -> None:
+        """Zero the flow counters of the month (the recorder has read them)."""
         self.referrals = self.pathway_starts = self.allocations = 0
         self.closures = self.handovers = self.worker_changes = 0
         self.wait_sum = 0.0
@@ -112,9 +133,19 @@ class TeamState:
         self.recruitment_cost = 0.0
 
     def queue_index(self, priority: int) -> int:
+        """The index of the queue of ``priority`` (0: the most urgent).
+
+        Parameters
+        ----------
+        priority : int
+
+        Returns
+        -------
+        int
+        """
         return self.priorities.index(priority)
 
-    def _head(self):
+    def _head(self) -> deque[Case] | None:
         if self._single:
             return self.queues[0] if self.n_waiting else None
         for q in self.queues:
@@ -131,7 +162,12 @@ class TeamState:
     def join(self, case: Case) -> None:
         """A new case joins the back of its priority class, and is allocated at once
         if it is the head and fits. Into an empty queue it goes straight to a worker
-        when anyone has room (the same choice, without queueing it first)."""
+        when anyone has room (the same choice, without queueing it first).
+
+        Parameters
+        ----------
+        case : Case
+        """
         now = self.env._now       # the property costs a call on the hot path
         case.queued_at = now
         if not self.n_waiting:
@@ -146,7 +182,7 @@ class TeamState:
         if q[0] is case and self._head() is q:   # it is the new head: it may fit
             self.allocate()
 
-    def _enqueue(self, case: Case, now: float) -> deque:
+    def _enqueue(self, case: Case, now: float) -> deque[Case]:
         self.waiting_area += self.n_waiting * (now - self._wait_t)
         self._wait_t = now
         q = self.queues[case.kind.queue_index]
@@ -155,7 +191,13 @@ class TeamState:
         return q
 
     def hand_over(self, worker: Worker) -> None:
-        """Every case of a departing worker goes back to the head of its class."""
+        """Every case of a departing worker goes back to the head of its class.
+
+        Parameters
+        ----------
+        worker : Worker
+            The leaver (already out of ``workers``).
+        """
         now = self.env.now
         self._waiting_changes(now)
         log = self.case_log
@@ -174,7 +216,13 @@ class TeamState:
         self.allocate()
 
     def demand_ratio(self) -> float:
-        """Weight of every open case (held or waiting) over the team's capacity."""
+        """Weight of every open case (held or waiting) over the team's capacity.
+
+        Returns
+        -------
+        float
+            ``inf`` with demand and no capacity, 0 with neither.
+        """
         capacity = sum(w.capacity for w in self.workers)
         demand = sum(w.load for w in self.workers) + \
             sum(c.weight for q in self.queues for c in q)
@@ -203,6 +251,8 @@ class TeamState:
         stops, nobody has room for a case of weight ``full_for`` (the head's)."""
         while self.n_waiting:
             q = self._head()
+            if TYPE_CHECKING:        # someone waits, so there is a head (no check at run time)
+                assert q is not None
             case = q[0]
             best = self._best(case.weight)
             if best is None:
@@ -214,9 +264,16 @@ class TeamState:
         """``worker`` has just closed a case while others wait. Every other worker's
         room has only shrunk since the queue last stopped, so none can take a head
         of weight ``full_for`` or more: only ``worker`` is looked at for those (the
-        rule's own answer, without the scan over the team)."""
+        rule's own answer, without the scan over the team).
+
+        Parameters
+        ----------
+        worker : Worker
+        """
         while self.n_waiting:
             q = self._head()
+            if TYPE_CHECKING:        # someone waits, so there is a head (no check at run time)
+                assert q is not None
             case = q[0]
             if case.weight < self.full_for:
                 self.allocate()
@@ -226,13 +283,20 @@ class TeamState:
                 return
             self._take_head(q, worker)
 
-    def _take_head(self, q: deque, worker: Worker) -> None:
+    def _take_head(self, q: deque[Case], worker: Worker) -> None:
         """The case at the head of ``q`` leaves the queue for ``worker``."""
         self._waiting_changes(self.env._now)
         self.n_waiting -= 1
         self.assign(q.popleft(), worker)
 
     def assign(self, case: Case, worker: Worker) -> None:
+        """``worker`` takes ``case`` now; its closure goes on the kernel's heap.
+
+        Parameters
+        ----------
+        case : Case
+        worker : Worker
+        """
         env = self.env
         now = env._now
         case.worker = worker
