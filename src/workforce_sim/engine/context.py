@@ -11,7 +11,10 @@ What a process may touch
 * the context: ``now``, ``at``/``after``, ``streams`` (only the streams
   named for it in ``model.py``), ``teams``/``team_list``, ``scenario``,
   ``horizon_days``, ``month_ends``, ``next_month_end``, the logs, and
-  :meth:`Context.staffing_changed`;
+  :meth:`Context.staffing_changed`. ``env`` (the kernel) is there to be read
+  (its clock ``env._now``, on paths that run per case or per weekly step);
+  only case life (``processes/allocation.py`` and the team's rule) schedules
+  on it directly, through the kernel's lean paths;
 * the state (``state/``): cases, teams and workers. A team's queue is changed
   only through its methods (``join``, ``hand_over``, ``room_changed``...);
   a worker joins, changes kind or leaves only through staffing (the

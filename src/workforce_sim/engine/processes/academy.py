@@ -100,13 +100,13 @@ class Academy:
 
     def _nqsw(self, pathway: Any, team: TeamState) -> Worker:
         return self.staffing.add(NQSW, team, 1.0, pathway=pathway,
-                                 terms=self._tie_in(pathway, self.ctx.env.now))
+                                 terms=self._tie_in(pathway, self.ctx.now))
 
     def _qualify(self, w: Worker) -> None:
         if not w.active:
             return
         w.team.academy_qualified += 1
-        self.staffing.qualify(w, terms=self._tie_in(w.pathway, self.ctx.env.now))
+        self.staffing.qualify(w, terms=self._tie_in(w.pathway, self.ctx.now))
 
     def _drop_out(self, w: Worker) -> None:
         self.staffing.leave(w)

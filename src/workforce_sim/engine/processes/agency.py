@@ -43,9 +43,6 @@ if TYPE_CHECKING:
 
 DAYS_PER_YEAR = 365.25
 
-__all__ = ["Agency", "Request", "vacancy_fte"]
-
-
 class Request(Ticket):
     """A request for an agency worker; void once filled or withdrawn."""
 

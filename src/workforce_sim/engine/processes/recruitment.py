@@ -104,7 +104,7 @@ class Recruitment:
 
     def _advertise(self, r: Round) -> None:
         ctx = self.ctx
-        c = self._campaign(ctx.env.now)
+        c = self._campaign(ctx.now)
         speed = c.speed_multiplier if c else 1.0
         boost = c.success_multiplier if c else 1.0
         days = self.time_to_hire() / speed
@@ -150,7 +150,7 @@ class Recruitment:
 
     def _cohort(self, c: Any) -> None:
         team = self.ctx.teams[c.team]
-        now = self.ctx.env.now
+        now = self.ctx.now
         early_until = now + c.early_months * DAYS_PER_MONTH
         for _ in range(c.count):
             self.hire(team, 1.0, c.cost_per_hire,
