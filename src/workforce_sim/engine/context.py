@@ -105,6 +105,19 @@ if TYPE_CHECKING:
 Terms = dict[str, float]
 
 
+def _fire(event: Event) -> None:
+    """An event of ``Context.after``: call what it carries (no closure made per event)."""
+    callback, args = event._value
+    callback(*args)
+
+
+def _fire_ticketed(event: Event) -> None:
+    """An event of ``Context.after`` with a ticket: call what it carries unless void."""
+    callback, args, ticket = event._value
+    if ticket.valid:
+        callback(*args)
+
+
 class Ticket:
     """The right of a scheduled call to happen: void it and the call is dropped.
 
@@ -214,15 +227,13 @@ class Context:
         env = self.env
         if env.now + delay >= self.horizon_days:
             return
-        ev = Urgent(env, delay) if urgent else Timeout(env, delay)
         if ticket is None:
-            def call(_: Event) -> None:
-                callback(*args)
+            value: tuple[Any, ...] = (callback, args)
+            fire = _fire
         else:
-            def call(_: Event) -> None:
-                if ticket.valid:
-                    callback(*args)
-        ev.callbacks.append(call)
+            value, fire = (callback, args, ticket), _fire_ticketed
+        ev = Urgent(env, delay, value) if urgent else Timeout(env, delay, value)
+        ev.callbacks.append(fire)
 
     def next_month_end(self, day: float) -> float:
         """The first month end after ``day`` (the horizon at the latest).

@@ -222,7 +222,7 @@ class Attrition:
             The team's demand/capacity, if already computed.
         """
         ctx = self.ctx
-        now = ctx.now
+        now = ctx.env._now            # the clock without the property: every worker, every month
         if not w.active or w.leaving or w.kind not in EMPLOYED:
             return
         rec = self.records[w]

@@ -184,10 +184,14 @@ class Staffing:
     def _asye_next(self, w: Worker) -> None:
         """The next weekly step of the NQSW's ramp; at the end of the ASYE they pass or leave."""
         end = w.asye_day0 + self.asye_days
-        step = min(RAMP_STEP_DAYS, end - self.env.now)
+        step = min(RAMP_STEP_DAYS, end - self.env._now)
         if step > 0:
             self.ctx.after(step, self._asye_step, w)
             return
+        self._asye_end(w)
+
+    def _asye_end(self, w: Worker) -> None:
+        """The end of the ASYE: an academy NQSW passes or leaves; the others become permanent."""
         if not w.active:
             return
         if w.pathway is not None and not self.passes_asye(w):
@@ -197,11 +201,18 @@ class Staffing:
         self._settled(w)
 
     def _asye_step(self, w: Worker) -> None:
+        """A weekly step: capacity up, then the next step (``_asye_next`` written out:
+        this runs every week for every NQSW)."""
         if not w.active:
             return
         self._update_capacity(w)
         w.team.room_changed()
-        self._asye_next(w)
+        end = w.asye_day0 + self.asye_days
+        step = min(RAMP_STEP_DAYS, end - self.env._now)
+        if step > 0:
+            self.ctx.after(step, self._asye_step, w)
+            return
+        self._asye_end(w)
 
     # -- leaving ----------------------------------------------------------------
 
