@@ -9,8 +9,6 @@ seed giving the same bits.
 
 from __future__ import annotations
 
-from unittest.mock import patch
-
 import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
@@ -18,9 +16,8 @@ from hypothesis import strategies as st
 
 from workforce_sim import Scenario, simulate
 from workforce_sim.engine import Model
-from workforce_sim.engine import model as core
-from workforce_sim.engine.processes.allocation import TeamState
 from workforce_sim.engine.recording.recorder import COLUMNS
+from workforce_sim.engine.state.teams import TeamState
 from workforce_sim.experiment.runner import _monthly_frame
 
 DISTS = st.one_of(
@@ -80,9 +77,10 @@ def scenarios(draw) -> Scenario:
     })
 
 
-def run_with_departures(scenario: Scenario, seed: int, departures: int):
+def run_with_departures(scenario: Scenario, seed: int, departures: int,
+                        team_type: type[TeamState] = TeamState):
     """Run, removing ``departures`` random workers at random times (hand-over)."""
-    model = Model(scenario, seed, 0, keep_case_log=True)
+    model = Model(scenario, seed, 0, keep_case_log=True, team_type=team_type)
     rng = np.random.default_rng(seed)
     horizon = model.horizon_days
 
@@ -157,7 +155,7 @@ class PlainRule(TeamState):
     new case joins the queue first, and every closure scans the whole team."""
 
     def join(self, case):
-        now = self.model.env._now
+        now = self.env._now
         case.queued_at = now
         q = self._enqueue(case, now)
         if q[0] is case and self._head() is q:
@@ -173,8 +171,7 @@ def test_shortcuts_choose_what_the_plain_rule_chooses(scenario, seed, departures
     """Straight-to-a-worker admission and the closing-worker check (allocation.py)
     give the same run, case by case, as queueing every case and scanning every time."""
     fast = run_with_departures(scenario, seed, departures)
-    with patch.object(core, "TeamState", PlainRule):
-        plain = run_with_departures(scenario, seed, departures)
+    plain = run_with_departures(scenario, seed, departures, team_type=PlainRule)
     assert all(isinstance(t, PlainRule) for t in plain.team_list)
     assert fast.recorder.rows == plain.recorder.rows or \
         _monthly_frame(fast).equals(_monthly_frame(plain))      # NaN != NaN in raw rows

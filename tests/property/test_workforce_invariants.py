@@ -231,7 +231,7 @@ class Run:
         self.ended: dict[int, int] = {}
         self.over_capacity: list[tuple] = []
         recorded = [0]                           # month-ends recorded so far
-        change, end, close, settled = log.change, log.end, recorder.close_month, staffing._settled
+        change, end, settled = log.change, log.end, staffing._settled
 
         def logged_change(w, now):
             prev, n = w.spell, len(log.rows)
@@ -245,8 +245,7 @@ class Run:
             self.ended[w.spell] = recorded[0]
             end(w, now)
 
-        def counted_close(month):
-            close(month)
+        def counted_close(month):              # a month-end hook, after the recorder's
             recorded[0] = month + 1
 
         def checked_settled(w):
@@ -256,16 +255,17 @@ class Run:
                     self.over_capacity.append((model.env.now, x.id, x.kind, x.load, x.capacity))
 
         self.reviews, self.tally_errors = 0, []
-        review = model.review
+        review = model.ctx.staffing_changed
 
         def checked_review(team):
             self.reviews += 1
             self.tally_errors += fte_tally_errors(team, model.env.now)
             review(team)
 
-        log.change, log.end, recorder.close_month = logged_change, logged_end, counted_close
+        log.change, log.end = logged_change, logged_end
+        model.ctx.on_month_end(counted_close)
         staffing._settled = checked_settled
-        model.review = checked_review
+        model.ctx.staffing_changed = checked_review     # the "staffing changed" hook
         self.model = model.run()
         self.scenario = scenario
         self.monthly = pd.DataFrame(recorder.rows, columns=["m", "team", *COLUMNS])
@@ -451,8 +451,8 @@ def fte_tally_errors(team, now) -> list[tuple]:
     truth = {
         "employed": math.fsum(w.fte for w in ws if w.kind in ("permanent", "nqsw")),
         "committed": math.fsum(w.fte for w in ws if w.kind in ("permanent", "nqsw")
-                               and not w.resigning),
-        "agency": math.fsum(w.fte for w in ws if w.kind == "agency" and not w.releasing),
+                               and not w.leaving),
+        "agency": math.fsum(w.fte for w in ws if w.kind == "agency" and not w.leaving),
     }
     kept = {k: exact.to_float(getattr(team, f"{k}_units")) for k in truth}
     return [(now, team.name, k, kept[k], truth[k]) for k in truth if kept[k] != truth[k]]

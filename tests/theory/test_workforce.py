@@ -582,32 +582,30 @@ def test_retention_lever_cost_is_rate_times_covered_fte_days():
 # reaches their threshold, and nobody may have reached it without resigning.
 
 
-def test_resignation_is_where_the_integrated_hazard_reaches_the_threshold(monkeypatch):
+def test_resignation_is_where_the_integrated_hazard_reaches_the_threshold():
     from workforce_sim.engine.processes.attrition import Attrition
 
     readings, starts, resigned = {}, {}, {}
-    pressure, start, resign = Attrition.pressure, Attrition.start, Attrition._resign
 
-    def read(self, w, ratio):
-        p = pressure(self, w, ratio)
-        readings.setdefault(w.id, []).append((self.model.env.now, p))
-        return p
+    class Watched(Attrition):
+        """Attrition that notes every pressure reading, start and resignation."""
 
-    def started(self, w):
-        starts[w.id] = w
-        readings.pop(w.id, None)
-        start(self, w)
+        def pressure(self, w, ratio):
+            p = super().pressure(w, ratio)
+            readings.setdefault(w.id, []).append((self.ctx.now, p))
+            return p
 
-    def resigning(self, event):
-        w = event.value[0]
-        was = w.resigning
-        resign(self, event)
-        if w.resigning and not was:
-            resigned[w.id] = self.model.env.now
+        def start(self, w, terms=None):
+            starts[w.id] = w
+            readings.pop(w.id, None)
+            super().start(w, terms)
 
-    monkeypatch.setattr(Attrition, "pressure", read)
-    monkeypatch.setattr(Attrition, "start", started)
-    monkeypatch.setattr(Attrition, "_resign", resigning)
+        def _resign(self, w):
+            was = w.leaving
+            super()._resign(w)
+            if w.leaving and not was:
+                resigned[w.id] = self.ctx.now
+
     s = scenario({"t": {"establishment_fte": 6, "caseload_cap": 4, "staff": {"permanent": 6}}}, 36,
                  case_types={"c": {"team": "t", "referrals_per_year": 400, "initial_open": 20,
                                    "duration_days": {"dist": "exponential", "mean": 25}}},
@@ -616,26 +614,27 @@ def test_resignation_is_where_the_integrated_hazard_reaches_the_threshold(monkey
                                           "retention": [{"start": "2026-01-01", "end": "2026-07-01",
                                                          "turnover_factor": 0.4}]}},
                  recruitment={"time_to_hire_days": {"dist": "fixed", "value": 20}})
-    model = Model(s, SEED, 0).run()
+    model = Model(s, SEED, 0, attrition_type=Watched).run()
     attrition = model.attrition
     varied = sum(len({p for _, p in r}) > 1 for r in readings.values())
     assert len(resigned) >= 10 and varied >= 5       # the test exercises re-planning
 
     for wid, w in starts.items():             # from the reading made at joining
+        rec = attrition.record(w)
         end = resigned.get(wid, model.horizon_days)
         times = [t for t, _ in readings[wid]] + [end]
         hazard = 0.0
         for (a, p), b in zip(readings[wid], times[1:], strict=True):
             b = min(b, end)
-            cuts = sorted({a, b, *(x for x in w.breaks if a < x < b)})
+            cuts = sorted({a, b, *(x for x in rec.breaks if a < x < b)})
             for lo, hi in zip(cuts, cuts[1:], strict=False):
                 hazard += attrition.annual_rate(w, (lo + hi) / 2, p) / DPY * (hi - lo)
             if b >= end:
                 break
         if wid in resigned:
-            assert hazard == pytest.approx(w.threshold, rel=REL)
-        elif w.active or not w.resigning:
-            assert hazard < w.threshold * (1 + REL)
+            assert hazard == pytest.approx(rec.threshold, rel=REL)
+        elif w.active or not w.leaving:
+            assert hazard < rec.threshold * (1 + REL)
 
 
 # ============================================= events dated the first of a month

@@ -7,7 +7,8 @@ import pytest
 from tests.conftest import small_dict
 from workforce_sim import Scenario
 from workforce_sim.engine import Model
-from workforce_sim.engine.processes.staffing import NQSW, PERMANENT, RAMP_STEP_DAYS
+from workforce_sim.engine.processes.staffing import RAMP_STEP_DAYS
+from workforce_sim.engine.state.workers import NQSW, PERMANENT
 
 
 def one_team(workers=2, cap=3, cases=None, **extra) -> Scenario:
@@ -23,7 +24,7 @@ def one_team(workers=2, cap=3, cases=None, **extra) -> Scenario:
 
 
 def open_case(model, kind="c", remaining=10.0):
-    return model._open(model.kinds[kind], model._new_child(), remaining)
+    return model.allocation.open(model.kinds[kind], model.allocation.new_child(), remaining)
 
 
 def test_least_loaded_worker_gets_the_case():
@@ -132,7 +133,8 @@ def test_cross_team_pathway_counts_a_change_of_worker():
 
 
 def test_asye_ramp_and_becoming_permanent():
-    s = one_team(workers=1, cap=10).with_changes(
+    # 13 months: the ASYE ends at day 365.25, after a 12-month horizon (nothing is scheduled there)
+    s = one_team(workers=1, cap=10, horizon_months=13).with_changes(
         {"teams.t.staff": {"nqsw": [{"count": 1, "months_served": 0}]}})
     m = Model(s)
     (w,) = m.teams["t"].workers

@@ -7,7 +7,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workforce_sim.engine.processes.costs import N_ACCRUED, Accrual
+from workforce_sim.engine.state.accrual import N_ACCRUED, Accrual
 
 ZERO = (0.0,) * N_ACCRUED
 

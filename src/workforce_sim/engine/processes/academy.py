@@ -21,15 +21,16 @@ ASYE they pass with ``asye_pass_rate`` or leave.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from workforce_sim.engine.processes.staffing import DAYS_PER_MONTH, NQSW, TRAINEE, Worker
+from workforce_sim.engine.state.workers import DAYS_PER_MONTH, NQSW, TRAINEE, Worker
 from workforce_sim.engine.streams import UNIFORM, buffered_sampler
 from workforce_sim.scenario.calendar import day_of
 
 if TYPE_CHECKING:
-    from workforce_sim.engine.model import Model
-    from workforce_sim.engine.processes.allocation import TeamState
+    from workforce_sim.engine.context import Context, Workforce
+    from workforce_sim.engine.state.teams import TeamState
+    from workforce_sim.scenario.schema import Scenario
 
 
 def split(size: int, shares: dict[str, float]) -> dict[str, int]:
@@ -43,7 +44,7 @@ def split(size: int, shares: dict[str, float]) -> dict[str, int]:
     return out
 
 
-def intake_dates(scenario, month: int) -> list[dt.date]:
+def intake_dates(scenario: Scenario, month: int) -> list[dt.date]:
     """First of ``month`` in each year, inside the horizon."""
     start, end = scenario.start_date, scenario.end_date
     dates = [dt.date(y, month, 1) for y in range(start.year, end.year + 1)]
@@ -51,23 +52,34 @@ def intake_dates(scenario, month: int) -> list[dt.date]:
 
 
 class Academy:
-    def __init__(self, model: Model):
-        self.model = model
-        s = model.scenario
-        self.uniform = buffered_sampler(UNIFORM, model.streams["academy"])
+    """Academy intakes, training, qualification and the ASYE result.
+
+    Parameters
+    ----------
+    ctx : Context
+        The replication's context (stream ``academy``). Every intake is scheduled here.
+    staffing : Workforce
+        Who takes trainees on, qualifies them and lets them go (``Staffing``).
+    """
+
+    def __init__(self, ctx: Context, staffing: Workforce):
+        self.ctx = ctx
+        self.staffing = staffing
+        s = ctx.scenario
+        self.uniform = buffered_sampler(UNIFORM, ctx.streams["academy"])
         for intake in s.academy.intakes:
             pathway = s.academy.pathways[intake.pathway]
             for k, d in enumerate(intake_dates(s, intake.month)):
                 size = intake.sizes[min(k, len(intake.sizes) - 1)]
-                model.at(day_of(s.start_date, d), self._intake, pathway, split(size, intake.teams))
+                ctx.at(day_of(s.start_date, d), self._intake, pathway, split(size, intake.teams))
 
-    def _intake(self, pathway, sizes: dict[str, int]) -> None:
+    def _intake(self, pathway: Any, sizes: dict[str, int]) -> None:
         for team_name, n in sizes.items():
-            team = self.model.teams[team_name]
+            team = self.ctx.teams[team_name]
             for _ in range(n):
                 self._trainee(pathway, team)
 
-    def _trainee(self, pathway, team: TeamState) -> None:
+    def _trainee(self, pathway: Any, team: TeamState) -> None:
         completes = self.uniform() < pathway.completion_rate
         training = pathway.training_months * DAYS_PER_MONTH
         if training <= 0:
@@ -77,27 +89,37 @@ class Academy:
             else:
                 team.academy_dropouts += 1
             return
-        w = self.model.staffing.add(TRAINEE, team, 1.0, pathway=pathway)
+        w = self.staffing.add(TRAINEE, team, 1.0, pathway=pathway)
         when = training if completes else self.uniform() * training
-        self.model.after(when, self._qualify if completes else self._drop_out, w)
+        self.ctx.after(when, self._qualify if completes else self._drop_out, w)
 
-    def _nqsw(self, pathway, team: TeamState) -> Worker:
-        now = self.model.env.now
-        return self.model.staffing.add(
-            NQSW, team, 1.0, pathway=pathway,
-            tie_in_until=now + pathway.tie_in_months * DAYS_PER_MONTH,
-            tie_in_factor=pathway.tie_in_turnover_factor)
+    @staticmethod
+    def _tie_in(pathway: Any, now: float) -> dict[str, float]:
+        return {"tie_in_until": now + pathway.tie_in_months * DAYS_PER_MONTH,
+                "tie_in_factor": pathway.tie_in_turnover_factor}
+
+    def _nqsw(self, pathway: Any, team: TeamState) -> Worker:
+        return self.staffing.add(NQSW, team, 1.0, pathway=pathway,
+                                 terms=self._tie_in(pathway, self.ctx.now))
 
     def _qualify(self, w: Worker) -> None:
         if not w.active:
             return
         w.team.academy_qualified += 1
-        w.tie_in_until = self.model.env.now + w.pathway.tie_in_months * DAYS_PER_MONTH
-        w.tie_in_factor = w.pathway.tie_in_turnover_factor
-        self.model.staffing.qualify(w)
+        self.staffing.qualify(w, terms=self._tie_in(w.pathway, self.ctx.now))
 
     def _drop_out(self, w: Worker) -> None:
-        self.model.staffing.leave(w)
+        self.staffing.leave(w)
 
     def passes_asye(self, w: Worker) -> bool:
+        """Whether an academy NQSW passes their ASYE (a draw against the pathway's pass rate).
+
+        Parameters
+        ----------
+        w : Worker
+
+        Returns
+        -------
+        bool
+        """
         return self.uniform() < w.pathway.asye_pass_rate

@@ -1,244 +1,108 @@
-"""Cases, team queues and the allocation rule.
+"""Case life: referrals open cases, closures end them, pathways continue them.
 
-A team's queue is ordered by priority, then first come first served; a case
-handed back by a leaver goes to the front of its priority class. Whenever the
-team has room, the case at the head goes to the worker with the lowest
-load/capacity ratio who can take its weight without passing their capacity.
-The head waits until it fits and is never overtaken. A case's duration runs
-from allocation; a handed-back case keeps the time it has already served.
+A referral opens a new case for a new child, which joins its team's queue
+(``state/teams.py`` holds the queue and the allocation rule). When a case's
+closure falls due, the worker's load drops, the case may continue as another
+type (the child's identity kept; in the same team it stays with the same
+worker if they have room), and the freed room goes to the queue.
 
-Each allocated case costs one scheduled SimPy event (its closure); a closure
-made stale by a hand-over is recognised and ignored, so nothing is ever
-cancelled or searched for.
+Referrals and closures are the kernel's lean paths (``kernel.py``): the kernel
+calls :meth:`Allocation.referral` and :meth:`Allocation.close` directly, not
+through the context's scheduling, because they are about 60 % of a run's time.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from typing import TYPE_CHECKING
 
-from workforce_sim.engine.processes.costs import Accrual
+from workforce_sim.engine.state.cases import Case, CaseKind, Child
+from workforce_sim.engine.state.teams import INF
 
 if TYPE_CHECKING:
-    from workforce_sim.engine.model import CaseKind, Model
-    from workforce_sim.engine.processes.staffing import Worker
-
-EPS = 1e-9  # slack for floating-point sums of case weights
-INF = float("inf")
+    from workforce_sim.engine.context import Context
+    from workforce_sim.engine.state.workers import Worker
 
 
-class Child:
-    __slots__ = ("id", "last_worker", "changes")
+class Allocation:
+    """Opens, closes and continues cases; numbers cases and children.
 
-    def __init__(self, cid: int):
-        self.id = cid
-        self.last_worker = None
-        self.changes = 0
+    Parameters
+    ----------
+    ctx : Context
+        The replication's context.
+    """
 
+    def __init__(self, ctx: Context):
+        self.env = ctx.env
+        self.case_log = ctx.case_log
+        self._next_case = 0
+        self._next_child = 0
 
-class Case:
-    """One open episode of a child's case of a given kind."""
+    def new_child(self) -> Child:
+        """A new child (the next number)."""
+        self._next_child += 1
+        return Child(self._next_child)
 
-    __slots__ = ("id", "child", "kind", "weight", "remaining", "queued_at",
-                 "worker", "closes", "ends_at", "spell")
+    def open(self, kind: CaseKind, child: Child, remaining: float) -> Case:
+        """Open a case of ``kind`` for ``child`` with ``remaining`` days of work; it joins the queue.
 
-    def __init__(self, cid: int, child: Child, kind: CaseKind, remaining: float, now: float):
-        self.id = cid
-        self.child = child
-        self.kind = kind
-        self.weight = kind.weight
-        self.remaining = remaining   # days of work still to do when next allocated
-        self.queued_at = now
-        self.worker = None
-        self.closes = None           # eid of the pending closure (kernel.py), while allocated
-        self.ends_at = 0.0           # day it closes, while allocated
-        self.spell = None            # row of the case log, when kept
+        Parameters
+        ----------
+        kind : CaseKind
+        child : Child
+        remaining : float
 
+        Returns
+        -------
+        Case
+        """
+        self._next_case += 1
+        case = Case(self._next_case, child, kind, remaining, self.env.now)
+        kind.team.n_open += 1
+        kind.team.join(case)
+        return case
 
-class TeamState:
-    """A team at run time: its workers, its queue, and its flow counters."""
+    def referral(self, kind: CaseKind) -> None:
+        """A referral of ``kind`` now (called by the kernel)."""
+        # new_child and open written out: this runs once per referral, the hottest path.
+        kind.team.referrals += 1
+        self._next_child += 1
+        self._next_case += 1
+        case = Case(self._next_case, Child(self._next_child), kind, kind.duration(), self.env._now)
+        kind.team.n_open += 1
+        kind.team.join(case)
 
-    # slots: the case path reads and writes these several times a case
-    __slots__ = (
-        "model", "name", "index", "holds_cases", "caseload_cap", "establishment_fte", "workers",
-        "employed_units", "committed_units", "agency_units", "priorities", "queues", "_single",
-        "n_waiting", "n_open", "_wait_t", "full_for", "accrual",
-        # flows of the month (reset_flows)
-        "referrals", "pathway_starts", "allocations", "closures", "handovers", "worker_changes",
-        "wait_sum", "waiting_area", "hires", "leavers_permanent", "leavers_agency", "agency_starts",
-        "agency_releases", "conversions", "academy_qualified", "academy_dropouts",
-        "leavers_permanent_fte", "recruitment_cost",
-    )
+    def close(self, case: Case) -> None:
+        """A case's closure falls due (called by the kernel, which has dropped stale ones)."""
+        now = self.env._now
+        worker, team = case.worker, case.kind.team
+        if TYPE_CHECKING:            # an allocated case has a worker (no check at run time)
+            assert worker is not None
+        del worker.cases[case]
+        worker.load = worker.load - case.weight if worker.cases else 0.0
+        worker.ratio = worker.load / worker.capacity if worker.capacity > 0 else INF
+        case.worker = case.closes = None
+        team.closures += 1
+        team.n_open -= 1
+        if self.case_log is not None:
+            self.case_log.end_spell(case, now, "closed")
+        if case.kind.next_kinds:
+            nxt = case.kind.next_kind()
+            if nxt is not None:
+                self._continue(case, nxt, worker)
+        if team.n_waiting:
+            team.freed(worker)
 
-    def __init__(self, model: Model, name: str, index: int, caseload_cap: float,
-                 establishment_fte: float, priorities: list[int], holds_cases: bool = True):
-        self.model = model
-        self.name = name
-        self.index = index
-        self.holds_cases = holds_cases
-        self.caseload_cap = caseload_cap
-        self.establishment_fte = establishment_fte
-        self.workers: list[Worker] = []
-        # exact FTE totals (exact.py), kept by Worker.retally
-        self.employed_units = self.committed_units = self.agency_units = 0
-        self.priorities = sorted(set(priorities))
-        self.queues = [deque() for _ in self.priorities]
-        self._single = len(self.queues) == 1    # one priority class: the head is easy
-        self.n_waiting = 0
-        self.n_open = 0
-        self._wait_t = 0.0           # last time n_waiting changed, for the waiting area
-        self.full_for = INF          # nobody has room for a case this heavy (see freed)
-        self.accrual = Accrual()     # FTE-days and £ by kind (costs.py)
-        self.reset_flows()
-
-    def reset_flows(self) -> None:
-        self.referrals = self.pathway_starts = self.allocations = 0
-        self.closures = self.handovers = self.worker_changes = 0
-        self.wait_sum = 0.0
-        self.waiting_area = 0.0      # case-days spent unallocated in the period
-        self.hires = self.leavers_permanent = self.leavers_agency = 0
-        self.agency_starts = self.agency_releases = self.conversions = 0
-        self.academy_qualified = self.academy_dropouts = 0
-        self.leavers_permanent_fte = 0.0
-        self.recruitment_cost = 0.0
-
-    def queue_index(self, priority: int) -> int:
-        return self.priorities.index(priority)
-
-    def _head(self):
-        if self._single:
-            return self.queues[0] if self.n_waiting else None
-        for q in self.queues:
-            if q:
-                return q
-        return None
-
-    def _waiting_changes(self, now: float) -> None:
-        self.waiting_area += self.n_waiting * (now - self._wait_t)
-        self._wait_t = now
-
-    # -- the queue ------------------------------------------------------------
-
-    def join(self, case: Case) -> None:
-        """A new case joins the back of its priority class, and is allocated at once
-        if it is the head and fits. Into an empty queue it goes straight to a worker
-        when anyone has room (the same choice, without queueing it first)."""
-        now = self.model.env._now       # the property costs a call on the hot path
-        case.queued_at = now
-        if not self.n_waiting:
-            best = self._best(case.weight)
-            if best is not None:
-                self.assign(case, best)
-                return
-            self.full_for = case.weight
-            self._enqueue(case, now)
-            return
-        q = self._enqueue(case, now)
-        if q[0] is case and self._head() is q:   # it is the new head: it may fit
-            self.allocate()
-
-    def _enqueue(self, case: Case, now: float) -> deque:
-        self.waiting_area += self.n_waiting * (now - self._wait_t)
-        self._wait_t = now
-        q = self.queues[case.kind.queue_index]
-        q.append(case)
-        self.n_waiting += 1
-        return q
-
-    def hand_over(self, worker: Worker) -> None:
-        """Every case of a departing worker goes back to the head of its class."""
-        now = self.model.env.now
-        self._waiting_changes(now)
-        log = self.model.case_log
-        for case in reversed(list(worker.cases)):    # oldest ends up first
-            case.remaining = max(0.0, case.ends_at - now)
-            case.closes = None
-            case.worker = None
-            case.queued_at = now
-            if log is not None:
-                log.end_spell(case, now, "handover")
-            self.queues[case.kind.queue_index].appendleft(case)
-            self.n_waiting += 1
-            self.handovers += 1
-        worker.cases.clear()
-        worker.load = 0.0
-        self.allocate()
-
-    def demand_ratio(self) -> float:
-        """Weight of every open case (held or waiting) over the team's capacity."""
-        capacity = sum(w.capacity for w in self.workers)
-        demand = sum(w.load for w in self.workers) + \
-            sum(c.weight for q in self.queues for c in q)
-        return demand / capacity if capacity > 0 else (float("inf") if demand else 0.0)
-
-    def room_changed(self) -> None:
-        """Capacity appeared (a joiner, an ASYE step): try the queue again."""
-        if self.n_waiting:
-            self.allocate()
-
-    # -- the rule -------------------------------------------------------------
-
-    def _best(self, weight: float) -> Worker | None:
-        """The worker with the lowest load/capacity who has room for ``weight``
-        (the first in the team's list on a tie), or None."""
-        need = weight - EPS
-        best, best_ratio = None, INF
-        for w in self.workers:               # the ratio test first: it rules most out
-            ratio = w.ratio
-            if ratio < best_ratio and w.load + need <= w.capacity:
-                best, best_ratio = w, ratio
-        return best
-
-    def allocate(self) -> None:
-        """Allocate from the head of the queue while the head fits somewhere. When it
-        stops, nobody has room for a case of weight ``full_for`` (the head's)."""
-        while self.n_waiting:
-            q = self._head()
-            case = q[0]
-            best = self._best(case.weight)
-            if best is None:
-                self.full_for = case.weight
-                return
-            self._take_head(q, best)
-
-    def freed(self, worker: Worker) -> None:
-        """``worker`` has just closed a case while others wait. Every other worker's
-        room has only shrunk since the queue last stopped, so none can take a head
-        of weight ``full_for`` or more: only ``worker`` is looked at for those (the
-        rule's own answer, without the scan over the team)."""
-        while self.n_waiting:
-            q = self._head()
-            case = q[0]
-            if case.weight < self.full_for:
-                self.allocate()
-                return
-            if not worker.load + (case.weight - EPS) <= worker.capacity:   # as _best tests it
-                self.full_for = case.weight
-                return
-            self._take_head(q, worker)
-
-    def _take_head(self, q: deque, worker: Worker) -> None:
-        """The case at the head of ``q`` leaves the queue for ``worker``."""
-        self._waiting_changes(self.model.env._now)
-        self.n_waiting -= 1
-        self.assign(q.popleft(), worker)
-
-    def assign(self, case: Case, worker: Worker) -> None:
-        model = self.model
-        env = model.env
-        now = env._now
-        case.worker = worker
-        worker.load += case.weight
-        worker.ratio = worker.load / worker.capacity
-        worker.cases[case] = None
-        self.allocations += 1
-        self.wait_sum += now - case.queued_at
-        child = case.child
-        if child.last_worker is not None and child.last_worker is not worker:
-            self.worker_changes += 1
-            child.changes += 1
-        child.last_worker = worker
-        case.ends_at = now + case.remaining
-        case.closes = env.schedule_closure(case, case.remaining)
-        if model.case_log is not None:
-            model.case_log.start_spell(case, now)
+    def _continue(self, case: Case, kind: CaseKind, worker: Worker) -> None:
+        """The child's case goes on as another type; in the same team it stays with
+        the same worker if they have room for it."""
+        kind.team.pathway_starts += 1
+        duration = kind.duration()
+        if kind.team is case.kind.team and worker.active and \
+                worker.load + kind.weight <= worker.capacity + 1e-9:
+            self._next_case += 1
+            new = Case(self._next_case, case.child, kind, duration, self.env.now)
+            kind.team.n_open += 1
+            kind.team.assign(new, worker)
+        else:
+            self.open(kind, case.child, duration)

@@ -19,63 +19,43 @@ Hires and campaigns are one-off or spread evenly over their window (recorder).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
-from workforce_sim.engine import exact
-from workforce_sim.engine.processes.staffing import AGENCY, NQSW, PERMANENT, TRAINEE
+from workforce_sim.engine.state.accrual import (
+    ACADEMY,
+    AGENCY_FTE,
+    AGENCY_SPEND,
+    N_ACCRUED,
+    NQSW_FTE,
+    PAY,
+    PERM_FTE,
+    RETENTION,
+    TRAINEES,
+    ZERO,
+)
+from workforce_sim.engine.state.workers import AGENCY, NQSW, PERMANENT, TRAINEE
 from workforce_sim.scenario.calendar import DAYS_PER_YEAR, day_of
 
 if TYPE_CHECKING:
-    from workforce_sim.engine.model import Model
-    from workforce_sim.engine.processes.staffing import Worker
-
-# What a team accrues.
-PERM_FTE, NQSW_FTE, AGENCY_FTE, TRAINEES, PAY, AGENCY_SPEND, ACADEMY, RETENTION = range(8)
-N_ACCRUED = 8
-_ZERO = (0.0,) * N_ACCRUED
-
-
-class Accrual:
-    """Totals of quantities that grow at piecewise-constant rates."""
-
-    __slots__ = ("rates", "units", "totals", "t")
-
-    def __init__(self, start: float = 0.0):
-        self.rates = [0.0] * N_ACCRUED
-        self.units = [0] * N_ACCRUED   # the rates as exact sums (exact.py): no residue
-        self.totals = [0.0] * N_ACCRUED
-        self.t = start
-
-    def advance(self, now: float) -> None:
-        dt = now - self.t
-        if dt:
-            totals = self.totals
-            for i, r in enumerate(self.rates):
-                if r:
-                    totals[i] += r * dt
-            self.t = now
-
-    def shift(self, now: float, old: tuple, new: tuple) -> None:
-        """A contributor's rates change from ``old`` to ``new`` now."""
-        self.advance(now)
-        for i in range(N_ACCRUED):
-            if new[i] != old[i]:
-                self.units[i] += exact.units(new[i]) - exact.units(old[i])
-                self.rates[i] = exact.to_float(self.units[i])
-
-    def take(self, now: float) -> list[float]:
-        """The totals since the last take (then start again from zero)."""
-        self.advance(now)
-        out, self.totals = self.totals, [0.0] * N_ACCRUED
-        return out
+    from workforce_sim.engine.context import Context
+    from workforce_sim.engine.state.workers import Worker
 
 
 class Costs:
-    """Knows each kind's rates; keeps every team's accrual in step with its workers."""
 
-    def __init__(self, model: Model):
-        s = model.scenario
-        self.model = model
+    """Knows each kind's rates; keeps every team's accrual in step with its workers.
+
+    Parameters
+    ----------
+    ctx : Context
+        The replication's context. Costs schedules a refresh of every worker's
+        rates at each retention lever's start and end.
+    """
+
+    def __init__(self, ctx: Context):
+        s = ctx.scenario
+        self.ctx = ctx
         perm, nqsw, agency = s.workforce.permanent, s.workforce.nqsw, s.workforce.agency
         on = 1.0 + perm.on_cost_rate
         self.on_cost = on
@@ -89,19 +69,31 @@ class Costs:
                           for c in s.recruitment.campaigns]
         for start, end, _ in self.levers:
             for day in (start, end):
-                if day < model.horizon_days:
-                    model.at(day, self.refresh_all)
+                if day < ctx.horizon_days:
+                    ctx.at(day, self.refresh_all)
 
-    def levers_in_force(self, kind: str, now: float):
+    def levers_in_force(self, kind: str, now: float) -> Iterator[Any]:
+        """The retention levers in force on ``now`` that cover ``kind``."""
         for start, end, lever in self.levers:
             if start <= now < end and kind in lever.covers:
                 yield lever
 
-    def rates_of(self, w: Worker) -> tuple:
+    def rates_of(self, w: Worker) -> tuple[float, ...]:
+        """What ``w`` adds to their team's accrual rates now.
+
+        Parameters
+        ----------
+        w : Worker
+
+        Returns
+        -------
+        tuple of float
+            Indexed as ``state.accrual.PERM_FTE`` ... ``RETENTION``.
+        """
         if not w.active:
-            return _ZERO
+            return ZERO
         r = [0.0] * N_ACCRUED
-        now = self.model.env.now
+        now = self.ctx.now
         if w.kind in (PERMANENT, NQSW):
             r[PERM_FTE if w.kind == PERMANENT else NQSW_FTE] = w.fte
             r[PAY] = self.pay[w.kind] * w.fte
@@ -118,19 +110,35 @@ class Costs:
         return tuple(r)
 
     def refresh(self, w: Worker) -> None:
-        """Bring the team's rates in line with this worker's current kind and status."""
+        """Bring the team's rates in line with this worker's current kind and status.
+
+        Parameters
+        ----------
+        w : Worker
+        """
         new = self.rates_of(w)
         if new != w.rates:
-            w.team.accrual.shift(self.model.env.now, w.rates, new)
+            w.team.accrual.shift(self.ctx.now, w.rates, new)
             w.rates = new
 
     def refresh_all(self) -> None:
-        for team in self.model.team_list:
+        """Refresh every worker's rates (a retention lever starts or ends)."""
+        for team in self.ctx.team_list:
             for w in team.workers:
                 self.refresh(w)
 
     def campaign_cost(self, a: float, b: float) -> float:
-        """Campaign spend in [a, b): each campaign's cost spread evenly over its days."""
+        """Campaign spend in [a, b): each campaign's cost spread evenly over its days.
+
+        Parameters
+        ----------
+        a, b : float
+            The window's days.
+
+        Returns
+        -------
+        float
+        """
         total = 0.0
         for start, end, cost in self.campaigns:
             overlap = min(b, end) - max(a, start)

@@ -8,7 +8,8 @@ Referrals of each case type form a non-homogeneous Poisson process with rate
 sampled exactly by thinning (Lewis and Shedler, 1979): candidates at the
 constant rate λ_max ≥ λ(t) over the horizon, each kept with probability
 λ(t) / λ_max. All referral times of a run are drawn up front, vectorised, from
-the case type's own stream.
+the case type's own stream, and handed to the kernel (:func:`schedule_referrals`),
+which keeps them beside its event heap.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import numpy as np
 from workforce_sim.scenario.calendar import DAYS_PER_YEAR, day_of, month_end_days
 
 if TYPE_CHECKING:
+    from workforce_sim.engine.context import Context
+    from workforce_sim.engine.state.cases import CaseKind
     from workforce_sim.scenario.schema import CaseType, Scenario
 
 
@@ -70,6 +73,27 @@ def referral_times(ct: CaseType, scenario: Scenario, horizon_days: float,
     t = np.sort(rng.random(n) * horizon_days)
     keep = rng.random(n) * lam_max < rate_per_day(ct, scenario, t)
     return t[keep]
+
+
+def schedule_referrals(ctx: Context, kinds: dict[str, CaseKind]) -> None:
+    """Draw every referral of the run and hand them to the kernel in time order.
+
+    Parameters
+    ----------
+    ctx : Context
+        The replication's context (stream ``referrals.<case type>`` for each type).
+    kinds : dict of str to CaseKind
+        The compiled case types, by name, in scenario order.
+    """
+    scenario = ctx.scenario
+    days, labels = [], []
+    for name, ct in scenario.case_types.items():
+        times = referral_times(ct, scenario, ctx.horizon_days, ctx.streams[f"referrals.{name}"])
+        days.append(times)
+        labels += [kinds[name]] * times.size
+    merged = np.concatenate(days) if days else np.empty(0)
+    order = np.argsort(merged, kind="stable")
+    ctx.env.set_arrivals(merged[order].tolist(), [labels[i] for i in order.tolist()])
 
 
 def expected_referrals(ct: CaseType, scenario: Scenario, a: float, b: float,

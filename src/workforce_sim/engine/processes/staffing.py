@@ -11,106 +11,71 @@ through an academy pathway and fail the ASYE (probability
 
 Every join, change of kind and departure goes through :class:`Staffing`, which
 keeps capacity, costs, the staff log and the flow counters in step, and then
-asks recruitment and agency cover to look at the team again.
+calls the context's "staffing changed" hook (recruitment and agency cover
+look at the team again). Staffing is handed what it calls in other processes
+by the model: the costs refresh (constructor), and attrition's start of an
+employee and the academy's ASYE result (:attr:`Staffing.employed`,
+:attr:`Staffing.passes_asye`).
+
+The ASYE ramp is a chain of calls: the first is urgent at the moment the ASYE
+starts (where SimPy's ``Initialize`` of a process would be), each later one
+a weekly step scheduled by the one before.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from workforce_sim.engine import exact
+from workforce_sim.engine.state.workers import (
+    AGENCY,
+    DAYS_PER_MONTH,
+    EMPLOYED,
+    NQSW,
+    PERMANENT,
+    TRAINEE,
+    Worker,
+)
 from workforce_sim.scenario.calendar import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
-    from workforce_sim.engine.model import Model
-    from workforce_sim.engine.processes.allocation import TeamState
+    from workforce_sim.engine.context import Context, Terms
+    from workforce_sim.engine.state.teams import TeamState
 
-PERMANENT, NQSW, AGENCY, TRAINEE = "permanent", "nqsw", "agency", "trainee"
-EMPLOYED = (PERMANENT, NQSW)
-DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 RAMP_STEP_DAYS = 7.0
 
 
-class Worker:
-    """One social worker (or trainee) in a team."""
-
-    __slots__ = (
-        "id", "kind", "team", "fte", "factor", "capacity", "load", "ratio", "cases", "active",
-        "joined_day", "service_days_at_join", "asye_day0", "pathway", "rates", "spell",
-        # leaving (permanent and NQSW): Exp(1) threshold against the integrated hazard
-        "threshold", "hazard", "hazard_until", "plan", "plan_from", "planned_until", "plan_pressure",
-        "breaks", "resigning", "tie_in_until", "tie_in_factor",
-        "early_until", "early_rate",
-        # agency placements
-        "releasing", "placement",
-        # what the worker adds to the team's FTE tallies (retally, exact.py)
-        "units", "counted",
-    )
-
-    def __init__(self, wid: int, kind: str, team: TeamState, fte: float, joined_day: float):
-        self.id = wid
-        self.kind = kind
-        self.team = team
-        self.fte = fte
-        self.factor = 0.0
-        self.capacity = 0.0
-        self.load = 0.0
-        self.ratio = float("inf")      # load / capacity (inf without capacity): allocation reads it
-        self.cases: dict = {}          # insertion-ordered set of the cases held
-        self.active = True
-        self.joined_day = joined_day
-        self.service_days_at_join = 0.0
-        self.asye_day0 = 0.0           # day the ASYE started (NQSWs only)
-        self.pathway = None            # the academy pathway they came through, if any
-        self.rates = (0.0,) * 8        # what they add to the team's accruals (costs.py)
-        self.spell = None              # row of the staff log, when kept
-        self.threshold = float("inf")
-        self.hazard = 0.0              # integrated hazard at plan_from (attrition.py)
-        self.hazard_until = 0.0        # ... and at planned_until, if no resignation on the way
-        self.plan = 0                  # number of the plan in force: older resignations are void
-        self.plan_from = -1.0          # the plan in force covers [plan_from, planned_until]
-        self.planned_until = -1.0
-        self.plan_pressure = 1.0       # the pressure multiplier it was made with
-        self.breaks: list[float] = []  # days where the hazard may change (attrition.py)
-        self.resigning = False
-        self.tie_in_until = -1.0
-        self.tie_in_factor = 1.0
-        self.early_until = -1.0
-        self.early_rate = 0.0
-        self.releasing = False
-        self.placement = 0             # placement number: stale placement events are ignored
-        self.units = exact.units(fte)
-        self.counted = (False, False, False)   # (employed, committed, agency cover)
-
-    def retally(self) -> None:
-        """Bring the team's FTE tallies in line with this worker, after a change to
-        their kind, ``active``, ``resigning`` or ``releasing``: employed (permanent
-        and NQSW), committed (employed and not working their notice), and agency
-        cover (on placement and not released)."""
-        employed = self.active and self.kind in EMPLOYED
-        committed = employed and not self.resigning
-        cover = self.active and self.kind == AGENCY and not self.releasing
-        was_employed, was_committed, was_cover = self.counted
-        team, u = self.team, self.units
-        team.employed_units += (employed - was_employed) * u
-        team.committed_units += (committed - was_committed) * u
-        team.agency_units += (cover - was_cover) * u
-        self.counted = (employed, committed, cover)
-
-    def service_years(self, day: float) -> float:
-        return (self.service_days_at_join + day - self.joined_day) / DAYS_PER_YEAR
-
-    def __repr__(self) -> str:
-        return (f"Worker({self.id}, {self.kind}, team={self.team.name}, "
-                f"load={self.load:g}/{self.capacity:g})")
+def _unwired(*_: Any) -> Any:
+    raise RuntimeError("Staffing.employed and Staffing.passes_asye are set by the model")
 
 
 class Staffing:
-    """Creates workers, keeps their capacity and costs current, and removes them."""
+    """Creates workers, keeps their capacity and costs current, and removes them.
 
-    def __init__(self, model: Model):
-        self.model = model
-        s = model.scenario
+    Parameters
+    ----------
+    ctx : Context
+        The replication's context.
+    refresh_costs : callable
+        ``refresh_costs(worker)`` after any change to a worker (``Costs.refresh``).
+
+    Attributes
+    ----------
+    employed : callable
+        ``employed(worker, terms)`` when a worker becomes an employee
+        (``Attrition.start``); set by the model.
+    passes_asye : callable
+        ``passes_asye(worker)``, for an academy NQSW at the end of their ASYE
+        (``Academy.passes_asye``); set by the model.
+    """
+
+    def __init__(self, ctx: Context, refresh_costs: Callable[[Worker], None]):
+        self.ctx = ctx
+        self.env = ctx.env
+        self.refresh_costs = refresh_costs
+        self.employed: Callable[[Worker, Terms | None], None] = _unwired
+        self.passes_asye: Callable[[Worker], bool] = _unwired
+        s = ctx.scenario
         self.absence = s.absence.rate
         nqsw = s.workforce.nqsw
         # the ASYE ramp as plain floats: _factor runs at every weekly step
@@ -124,7 +89,7 @@ class Staffing:
         if not w.team.holds_cases:
             return 0.0
         if w.kind == NQSW:
-            p = min(1.0, max(0.0, (self.model.env._now - w.asye_day0) / self.asye_days))
+            p = min(1.0, max(0.0, (self.env._now - w.asye_day0) / self.asye_days))
             return self.ramp_start + (self.ramp_end - self.ramp_start) * p
         return self._kind_factor.get(w.kind, 0.0)
 
@@ -136,79 +101,129 @@ class Staffing:
     # -- joining ----------------------------------------------------------------
 
     def add(self, kind: str, team: TeamState, fte: float = 1.0, *, service_years: float = 0.0,
-            months_served: float = 0.0, pathway=None, **traits) -> Worker:
+            months_served: float = 0.0, pathway: Any = None,
+            terms: Terms | None = None) -> Worker:
         """A worker joins ``team`` now; waiting cases are allocated to them.
-        ``traits`` set worker attributes first (a cohort's ``early_until``, ...)."""
-        model = self.model
-        now = model.env.now
+
+        Parameters
+        ----------
+        kind : str
+            ``PERMANENT``, ``NQSW``, ``AGENCY`` or ``TRAINEE``.
+        team : TeamState
+        fte : float
+        service_years : float
+            Service before joining (the opening workforce).
+        months_served : float
+            Months of the ASYE already served (an NQSW of the opening workforce).
+        pathway : optional
+            The academy pathway they came through.
+        terms : dict, optional
+            Attrition's terms for a new employee (a cohort's ``early_until``, ...).
+
+        Returns
+        -------
+        Worker
+        """
+        now = self.env.now
         w = Worker(self._next_id, kind, team, fte, now)
         self._next_id += 1
         w.service_days_at_join = service_years * DAYS_PER_YEAR
         w.pathway = pathway
-        for name, value in traits.items():
-            setattr(w, name, value)
         team.workers.append(w)
         if kind == NQSW:
             self._start_asye(w, months_served)
         self._settled(w)
         if kind in EMPLOYED:
-            model.attrition.start(w)
+            self.employed(w, terms)
         return w
 
     def _start_asye(self, w: Worker, months_served: float = 0.0) -> None:
-        w.asye_day0 = self.model.env.now - months_served * DAYS_PER_MONTH
-        self.model.env.process(self._asye(w))
+        w.asye_day0 = self.env.now - months_served * DAYS_PER_MONTH
+        self.ctx.after(0.0, self._asye_next, w, urgent=True)
 
     def _settled(self, w: Worker) -> None:
         """After any change to a worker: capacity, costs, log, then the team's other processes."""
-        model = self.model
+        ctx = self.ctx
         w.retally()
         self._update_capacity(w)
-        model.costs.refresh(w)
-        if model.staff_log is not None:
-            model.staff_log.change(w, model.env.now)
+        self.refresh_costs(w)
+        if ctx.staff_log is not None:
+            ctx.staff_log.change(w, self.env.now)
         w.team.room_changed()
-        model.review(w.team)
+        ctx.staffing_changed(w.team)
 
     # -- changing kind ----------------------------------------------------------
 
-    def qualify(self, w: Worker) -> None:
-        """A trainee qualifies and starts their ASYE as an NQSW."""
+    def qualify(self, w: Worker, terms: Terms | None = None) -> None:
+        """A trainee qualifies and starts their ASYE as an NQSW.
+
+        Parameters
+        ----------
+        w : Worker
+        terms : dict, optional
+            Attrition's terms for them (the academy's tie-in).
+        """
         w.kind = NQSW
         self._start_asye(w)
         self._settled(w)
-        self.model.attrition.start(w)
+        self.employed(w, terms)
 
     def convert(self, w: Worker) -> None:
-        """An agency worker takes a permanent post; their cases stay with them."""
+        """An agency worker takes a permanent post; their cases stay with them.
+
+        Parameters
+        ----------
+        w : Worker
+        """
         w.kind = PERMANENT
-        w.joined_day = self.model.env.now
+        w.joined_day = self.env.now
         w.service_days_at_join = 0.0
         self._settled(w)
-        self.model.attrition.start(w)
+        self.employed(w, None)
 
-    def _asye(self, w: Worker):
-        """Step the NQSW's capacity up weekly; at the end of the ASYE they pass or leave."""
-        env = self.model.env
+    def _asye_next(self, w: Worker) -> None:
+        """The next weekly step of the NQSW's ramp; at the end of the ASYE they pass or leave."""
         end = w.asye_day0 + self.asye_days
-        while (step := min(RAMP_STEP_DAYS, end - env.now)) > 0:
-            yield env.timeout(step)
-            if not w.active:
-                return
-            self._update_capacity(w)
-            w.team.room_changed()
+        step = min(RAMP_STEP_DAYS, end - self.env._now)
+        if step > 0:
+            self.ctx.after(step, self._asye_step, w)
+            return
+        self._asye_end(w)
+
+    def _asye_end(self, w: Worker) -> None:
+        """The end of the ASYE: an academy NQSW passes or leaves; the others become permanent."""
         if not w.active:
             return
-        if w.pathway is not None and not self.model.academy.passes_asye(w):
+        if w.pathway is not None and not self.passes_asye(w):
             self.leave(w)
             return
         w.kind = PERMANENT
         self._settled(w)
 
+    def _asye_step(self, w: Worker) -> None:
+        """A weekly step: capacity up, then the next step (``_asye_next`` written out:
+        this runs every week for every NQSW)."""
+        if not w.active:
+            return
+        self._update_capacity(w)
+        w.team.room_changed()
+        end = w.asye_day0 + self.asye_days
+        step = min(RAMP_STEP_DAYS, end - self.env._now)
+        if step > 0:
+            self.ctx.after(step, self._asye_step, w)
+            return
+        self._asye_end(w)
+
     # -- leaving ----------------------------------------------------------------
 
     def leave(self, w: Worker) -> None:
-        """A worker leaves now: their cases go back to the head of the team's queue."""
+        """A worker leaves now: their cases go back to the head of the team's queue.
+
+        Parameters
+        ----------
+        w : Worker
+            Nothing happens if they have already left.
+        """
         if not w.active:
             return
         team = w.team
@@ -222,12 +237,11 @@ class Staffing:
             team.leavers_permanent_fte += w.fte
         elif w.kind == AGENCY:
             team.leavers_agency += 1
-            team.agency_releases += w.releasing
+            team.agency_releases += w.leaving
         elif w.kind == TRAINEE:
             team.academy_dropouts += 1
-        model = self.model
-        model.costs.refresh(w)
-        if model.staff_log is not None:
-            model.staff_log.end(w, model.env.now)
+        self.refresh_costs(w)
+        if self.ctx.staff_log is not None:
+            self.ctx.staff_log.end(w, self.env.now)
         team.hand_over(w)
-        model.review(team)
+        self.ctx.staffing_changed(team)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pandas as pd
+
+if TYPE_CHECKING:
+    from workforce_sim.engine.state.cases import Case
+    from workforce_sim.engine.state.workers import Worker
 
 SPELL_COLUMNS = ("case_id", "child_id", "case_type", "team", "queued_day", "allocated_day",
                  "worker_id", "ended_day", "end")
@@ -13,24 +19,30 @@ class CaseLog:
     ``end`` is "closed", "handover", "open" (still allocated at the horizon, ``ended`` NaN)
     or "waiting" (unallocated at the horizon, ``allocated`` NaN)."""
 
-    def __init__(self):
-        self.rows: list[list] = []
+    def __init__(self) -> None:
+        self.rows: list[list[Any]] = []
 
-    def start_spell(self, case, now: float) -> None:
+    def start_spell(self, case: Case, now: float) -> None:
+        """The case is allocated now: a new spell (its row number kept on the case)."""
+        worker = case.worker
+        assert worker is not None
         case.spell = len(self.rows)
         self.rows.append([case.id, case.child.id, case.kind.name, case.kind.team.name,
-                          case.queued_at, now, case.worker.id, float("nan"), "open"])
+                          case.queued_at, now, worker.id, float("nan"), "open"])
 
-    def end_spell(self, case, now: float, how: str) -> None:
+    def end_spell(self, case: Case, now: float, how: str) -> None:
+        """The case's spell ends now, ``how`` ("closed" or "handover")."""
+        assert case.spell is not None
         row = self.rows[case.spell]
         row[7], row[8] = now, how
 
-    def still_waiting(self, case) -> None:
+    def still_waiting(self, case: Case) -> None:
         """A case that is unallocated at the horizon (``allocated_day`` is NaN)."""
         self.rows.append([case.id, case.child.id, case.kind.name, case.kind.team.name,
                           case.queued_at, float("nan"), -1, float("nan"), "waiting"])
 
     def frame(self) -> pd.DataFrame:
+        """The spells as a table."""
         return pd.DataFrame(self.rows, columns=list(SPELL_COLUMNS))
 
 
@@ -41,10 +53,10 @@ class StaffLog:
     """One row per spell of a worker in one kind: ``end`` is "left", "changed"
     (became another kind) or "open" (still in post at the horizon, ``end_day`` NaN)."""
 
-    def __init__(self):
-        self.rows: list[list] = []
+    def __init__(self) -> None:
+        self.rows: list[list[Any]] = []
 
-    def change(self, w, now: float) -> None:
+    def change(self, w: Worker, now: float) -> None:
         """Open a spell for the worker's current kind, closing the previous one if any."""
         if w.spell is not None:
             row = self.rows[w.spell]
@@ -54,9 +66,12 @@ class StaffLog:
         w.spell = len(self.rows)
         self.rows.append([w.id, w.team.name, w.kind, w.fte, now, float("nan"), "open"])
 
-    def end(self, w, now: float) -> None:
+    def end(self, w: Worker, now: float) -> None:
+        """The worker leaves now: their spell ends."""
+        assert w.spell is not None
         row = self.rows[w.spell]
         row[5], row[6] = now, "left"
 
     def frame(self) -> pd.DataFrame:
+        """The spells as a table."""
         return pd.DataFrame(self.rows, columns=list(STAFF_COLUMNS))

@@ -18,10 +18,11 @@ they count with permanent staff in the agency and vacancy rates:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from operator import itemgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from workforce_sim.engine.processes.costs import (
+from workforce_sim.engine.state.accrual import (
     ACADEMY,
     AGENCY_FTE,
     AGENCY_SPEND,
@@ -30,11 +31,12 @@ from workforce_sim.engine.processes.costs import (
     PERM_FTE,
     RETENTION,
 )
-from workforce_sim.engine.processes.staffing import NQSW, PERMANENT, TRAINEE
+from workforce_sim.engine.state.workers import NQSW, PERMANENT, TRAINEE
 
 if TYPE_CHECKING:
-    from workforce_sim.engine.model import Model
-    from workforce_sim.engine.processes.allocation import TeamState
+    from workforce_sim.engine.context import Context
+    from workforce_sim.engine.processes.costs import Costs
+    from workforce_sim.engine.state.teams import TeamState
 
 STOCKS = (
     "permanent_fte", "nqsw_fte", "agency_fte", "trainees",
@@ -73,7 +75,7 @@ def _ratio(num: float, den: float) -> float:
     return num / den if den > 0 else math.nan
 
 
-def quantile(sorted_values: list[float], q: float) -> float:
+def quantile(sorted_values: Sequence[float], q: float) -> float:
     """Linear-interpolation quantile (NumPy's default) of a sorted list."""
     n = len(sorted_values)
     if n == 0:
@@ -91,7 +93,7 @@ class _Census:
 
     __slots__ = ("permanent", "nqsw", "agency", "trainees", "loads", "ratios", "over")
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.permanent = self.nqsw = self.agency = 0.0
         self.trainees = self.over = 0
         self.loads: list[int] = []
@@ -99,46 +101,67 @@ class _Census:
 
 
 class Recorder:
-    """Collects one row per team (and one for the whole service) at each month end."""
+    """Collects one row per team (and one for the whole service) at each month end.
 
-    def __init__(self, model: Model):
-        self.model = model
-        self.rows: list[tuple] = []     # (month index, team name, *COLUMNS)
+    Parameters
+    ----------
+    ctx : Context
+        The replication's context.
+    costs : Costs
+        The costs process (campaign spend, permanent pay for the agency premium).
+    """
+
+    def __init__(self, ctx: Context, costs: Costs):
+        self.ctx = ctx
+        self.costs = costs
+        self.rows: list[tuple[Any, ...]] = []     # (month index, team name, *COLUMNS)
         self._history: dict[str, list[tuple[float, float]]] = {}   # (leavers FTE, employed FTE)
         self._month_start = 0.0
 
     def close_month(self, month: int) -> None:
-        model = self.model
-        now = model.env.now
-        campaign = model.costs.campaign_cost(self._month_start, now)
-        total_est = sum(t.establishment_fte for t in model.team_list)
-        rows, loads, ratios, over = [], [], [], 0
-        for t in model.team_list:
-            share = _ratio(t.establishment_fte, total_est) if total_est > 0 else 1 / len(model.team_list)
+        """Record month ``month`` (its row per team and for the service), then reset the flows.
+
+        Parameters
+        ----------
+        month : int
+            The month's index from 0.
+        """
+        ctx = self.ctx
+        now = ctx.env.now
+        campaign = self.costs.campaign_cost(self._month_start, now)
+        total_est = sum(t.establishment_fte for t in ctx.team_list)
+        rows: list[dict[str, Any]] = []
+        loads: list[int] = []
+        ratios: list[float] = []
+        over = 0
+        for t in ctx.team_list:
+            share = _ratio(t.establishment_fte, total_est) if total_est > 0 else 1 / len(ctx.team_list)
             census = self._census(t)
             rows.append(self._team(t, now, campaign * share, census))
             loads += census.loads
             ratios += census.ratios
             over += census.over
         # column sums over the teams, in team order (sum of each column's tuple)
-        service = dict(zip(ADDITIVE, map(sum, zip(*map(_additive, rows), strict=True)), strict=True))
+        sums = map(sum, zip(*map(_additive, rows), strict=True))
+        service: dict[str, Any] = dict(zip(ADDITIVE, sums, strict=True))
         service.update(self._caseloads(loads, ratios, over))
         service["wait_sum"] = sum(r["wait_sum"] for r in rows)
         service["turnover_rate_12m"] = self._turnover("all", service)
-        for t, r in zip(model.team_list, rows, strict=True):
+        for t, r in zip(ctx.team_list, rows, strict=True):
             self.rows.append((month, t.name, *self._finish(r)))
         self.rows.append((month, "all", *self._finish(service)))
-        for t in model.team_list:
+        for t in ctx.team_list:
             t.reset_flows()
         self._month_start = now
 
     # -- pieces -----------------------------------------------------------------
 
-    def _team(self, team: TeamState, now: float, campaign_cost: float, c: _Census) -> dict:
+    def _team(self, team: TeamState, now: float, campaign_cost: float,
+              c: _Census) -> dict[str, Any]:
         team._waiting_changes(now)
         employed = c.permanent + c.nqsw
         acc = team.accrual.take(now)
-        pay_perm = self.model.costs.pay[PERMANENT]
+        pay_perm = self.costs.pay[PERMANENT]
         r = {
             "permanent_fte": c.permanent, "nqsw_fte": c.nqsw, "agency_fte": c.agency,
             "trainees": c.trainees, "establishment_fte": team.establishment_fte,
@@ -193,7 +216,7 @@ class Recorder:
         return c
 
     @staticmethod
-    def _caseloads(loads: list[int], ratios: list[float], over: int) -> dict:
+    def _caseloads(loads: list[int], ratios: list[float], over: int) -> dict[str, Any]:
         loads = sorted(loads)
         return {"caseload_mean": _ratio(sum(loads), len(loads)),
                 "caseload_p90": quantile(loads, 0.9),
@@ -201,7 +224,7 @@ class Recorder:
                 "load_ratio_mean": _ratio(sum(ratios), len(ratios)),
                 "workers_over_cap": over}
 
-    def _turnover(self, key: str, r: dict) -> float:
+    def _turnover(self, key: str, r: dict[str, Any]) -> float:
         history = self._history.setdefault(key, [])
         history.append((r["leavers_permanent_fte"], r["permanent_fte"] + r["nqsw_fte"]))
         if len(history) < 12:
@@ -210,7 +233,7 @@ class Recorder:
         return _ratio(sum(leavers), sum(employed) / 12)
 
     @staticmethod
-    def _finish(r: dict) -> tuple:
+    def _finish(r: dict[str, Any]) -> tuple[Any, ...]:
         """The derived rates, then the row in column order."""
         employed = r["permanent_fte"] + r["nqsw_fte"]
         r["agency_rate"] = _ratio(r["agency_fte"], r["agency_fte"] + employed)
