@@ -34,7 +34,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from workforce_sim.engine import Model
-from workforce_sim.engine.recording.recorder import COLUMNS
+from workforce_sim.engine.recording.columns import NAMES as COLUMNS
 from workforce_sim.results.analysis import RunningSummary
 from workforce_sim.results.tables import Results, RunResult
 from workforce_sim.scenario.calendar import month_starts

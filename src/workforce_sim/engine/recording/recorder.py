@@ -1,8 +1,9 @@
 """Month-end recording: stocks as a snapshot, flows and money over the month.
 
-Definitions follow the DfE children's social work workforce census
-(``docs/model.md``, calibration sources); newly qualified social workers are employees, so
-they count with permanent staff in the agency and vacancy rates:
+What each column means, and whether it matches the DfE children's social work
+workforce census definition, is in the column table (:mod:`.columns`; two do
+not match yet: turnover and caseload). Newly qualified social workers are
+employees, so they count with permanent staff in the agency and vacancy rates:
 
 * ``vacancy_fte = max(0, establishment − permanent FTE − NQSW FTE)``: an
   agency-covered post is still vacant; for the service, summed team by team;
@@ -22,6 +23,8 @@ from collections.abc import Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from workforce_sim.engine.recording.columns import COLUMNS as COLUMN_TABLE
+from workforce_sim.engine.recording.columns import NAMES
 from workforce_sim.engine.state.accrual import (
     ACADEMY,
     AGENCY_FTE,
@@ -38,34 +41,10 @@ if TYPE_CHECKING:
     from workforce_sim.engine.processes.costs import Costs
     from workforce_sim.engine.state.teams import TeamState
 
-STOCKS = (
-    "permanent_fte", "nqsw_fte", "agency_fte", "trainees",
-    "establishment_fte", "vacancy_fte", "over_establishment_fte", "agency_rate", "vacancy_rate",
-    "open_cases", "allocated_cases", "unallocated_cases",
-    "caseload_mean", "caseload_p90", "caseload_max", "load_ratio_mean", "workers_over_cap",
-)
-FLOWS = (
-    "referrals", "pathway_starts", "allocations", "closures", "handovers",
-    "mean_wait_days", "waiting_case_days", "worker_changes",
-    "hires", "leavers_permanent", "leavers_permanent_fte", "leavers_agency",
-    "agency_starts", "agency_releases", "conversions", "academy_qualified", "academy_dropouts",
-    "turnover_rate_12m",
-)
-MONEY = (
-    "permanent_fte_days", "nqsw_fte_days", "agency_fte_days",
-    "cost_permanent", "cost_agency", "cost_academy", "cost_recruitment", "cost_total",
-    "agency_premium",
-)
-COLUMNS = STOCKS + FLOWS + MONEY
-# Columns of the service row that are plain sums of the team rows.
-ADDITIVE = (
-    "permanent_fte", "nqsw_fte", "agency_fte", "trainees", "establishment_fte", "vacancy_fte",
-    "over_establishment_fte", "open_cases", "allocated_cases", "unallocated_cases",
-    "workers_over_cap", "referrals", "pathway_starts", "allocations", "closures", "handovers",
-    "waiting_case_days", "worker_changes", "hires", "leavers_permanent", "leavers_permanent_fte",
-    "leavers_agency", "agency_starts", "agency_releases", "conversions", "academy_qualified",
-    "academy_dropouts", *MONEY,
-)
+# The columns, in order, and which of the service row's are plain sums of the team
+# rows: both read from the one table of output columns (columns.py).
+COLUMNS = NAMES
+ADDITIVE = tuple(c.name for c in COLUMN_TABLE if c.across_teams == "sum")
 EPS = 1e-9
 _additive = itemgetter(*ADDITIVE)
 _in_order = itemgetter(*COLUMNS)
