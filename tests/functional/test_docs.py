@@ -217,7 +217,7 @@ def _anchors(page: Path) -> set[str]:
             for h in heads}
 
 
-@pytest.mark.parametrize("folder", ["docs", "src", "benchmarks", "examples"])
+@pytest.mark.parametrize("folder", ["docs", "src", "benchmarks", "examples", "tests"])
 def test_no_reference_to_files_outside_the_repository(folder):
     """No page, docstring or comment cites a design document or calibration notes that
     the repository does not contain."""

@@ -1,4 +1,4 @@
-"""The case-flow model against queueing theory (DESIGN.md §2.2 and §7).
+"""The case-flow model against queueing theory (docs/model.md, "Processes" and the verification table).
 
 * M/G/∞ (caseloads uncapped): the number of open cases is Poisson with mean
   λ·E[D] in steady state, for any duration law; from an empty start it is
@@ -150,7 +150,7 @@ EQUILIBRIUM_DURATIONS = {
 
 @pytest.mark.parametrize("kind", list(EQUILIBRIUM_DURATIONS))
 def test_mginf_equilibrium_start_stays_flat(kind):
-    """M/G/∞ started at equilibrium stays flat in expectation (DESIGN §2.2,
+    """M/G/∞ started at equilibrium stays flat in expectation (docs/model.md,
     "Initial state"), for non-exponential durations too.
 
     Start with n0 = 60 open cases and λ = n0 / E[D], so n0 = λE[D]. If the

@@ -1,4 +1,4 @@
-"""Referrals are a non-homogeneous Poisson process with the rate of DESIGN 2.2.
+"""Referrals are a non-homogeneous Poisson process with the rate of docs/model.md ("Referrals").
 
     λ(t) = referrals_per_year / 365.25 × season[calendar month of t]
            × (1 + growth_per_year)^(t / 365.25) × Π multipliers of demand changes dated ≤ t
@@ -51,7 +51,7 @@ def _month_start(start: dt.date, k: int) -> dt.date:
 
 
 class Intensity:
-    """λ(t) and Λ(t) = ∫_0^t λ, written from DESIGN 2.2 with no package code."""
+    """λ(t) and Λ(t) = ∫_0^t λ, written from docs/model.md with no package code."""
 
     def __init__(self, start: dt.date, months: int, per_year: float, seasonality=None,
                  growth: float = 0.0, changes=()):

@@ -1,4 +1,4 @@
-"""Workforce dynamics against stock-flow theory (DESIGN.md §2.2 and §7).
+"""Workforce dynamics against stock-flow theory (docs/model.md, "Workforce" and the verification table).
 
 * Closed cohort decay: with no recruitment, a cohort of N₀ permanent workers
   leaving at the constant hazard ``annual_turnover`` h is Binomial(N₀, e^(−h t))

@@ -42,7 +42,8 @@ def test_every_shipped_scenario_is_valid():
 
 
 def test_file_written_to_the_design_sketch_loads(tmp_path):
-    """The DESIGN.md §3 sketch, with the team it names defined, is a valid file."""
+    """The full example of every section a planner writes (the scenario reference's
+    fields), with the team it names defined, is a valid file."""
     text = """
 schema_version = 1
 name = "sketch"
