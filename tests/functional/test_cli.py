@@ -474,3 +474,14 @@ def test_library_refuses_a_function_it_does_not_know():
         Library(runn=print)
     assert Library(run=print).run is print
     assert Library().run is ws.run
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["run", "-n", str(10**30)], "replications must be at most 1,000,000"),
+    (["sweep", "--vary", "absence.rate=" + ",".join(str(i / 1e5) for i in range(1, 1001)),
+      "--vary", "recruitment.success_probability=" + ",".join(str(i / 1e4) for i in range(1, 1001))],
+     "1,000 × 1,000 = 1,000,000 scenarios to run"),
+])
+def test_experiments_too_large_exit_2_before_running(tmp_path, capsys, argv, expected):
+    out = tmp_path / "out"
+    refused(capsys, [*argv, "-q", "-o", str(out)], expected, out=out)

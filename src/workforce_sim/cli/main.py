@@ -528,6 +528,15 @@ def main(argv: list[str] | None = None, *, library: Library | None = None) -> in
     return code
 
 
+def _bad_argument(exc: Exception) -> bool:
+    """An experiment refused its arguments (too many replications, a sweep too large):
+    bad input, exit 2. Imported here, not at the top: the experiment layer loads the
+    simulation, which ``--help`` and ``validate`` do without."""
+    from workforce_sim.experiment.runner import ArgumentError
+
+    return isinstance(exc, ArgumentError)
+
+
 def _main(args: argparse.Namespace) -> int:
     with _sigterm_as_interrupt(), warnings.catch_warnings():
         warnings.showwarning = _show_warning
@@ -541,6 +550,9 @@ def _main(args: argparse.Namespace) -> int:
                 print(f"interrupted: {_what_was_written()}", file=sys.stderr)
             return 130
         except Exception as exc:  # noqa: BLE001 - the last line of defence: a message, not a traceback
+            if _bad_argument(exc):
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
             reason = " ".join(str(exc).split()) or "(no message)"
             print(f"error: {type(exc).__name__}: {reason}{_left_as_it_was()}", file=sys.stderr)
             return 1
