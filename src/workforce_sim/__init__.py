@@ -10,6 +10,7 @@ recruitment, agency cover and costs, under scenarios planners write themselves.
 """
 
 from workforce_sim._version import __version__
+from workforce_sim.data import DataError, census
 from workforce_sim.experiment import (
     Comparison,
     Sweep,
@@ -29,6 +30,7 @@ from workforce_sim.scenario import Scenario, ScenarioError, load_scenario, shipp
 
 __all__ = [
     "Comparison",
+    "DataError",
     "Results",
     "RunResult",
     "Scenario",
@@ -37,6 +39,7 @@ __all__ = [
     "Target",
     "__version__",
     "at_month",
+    "census",
     "compare",
     "global_sensitivity",
     "horizon_mean",

@@ -1,0 +1,128 @@
+"""A council's published workforce census, as a tidy table.
+
+A council is named by its name (``"Herefordshire"``, ``"Herefordshire, County
+of"``), its ONS code (``"E06000019"``) or its DfE code (``"884"``). Its series
+is every census under its DfE code, whichever ONS code it had then: a council
+reorganised in place (North Yorkshire, 2023) keeps its history; one that is new
+(Cumberland, 2023) starts then. A joint return (``"North Northamptonshire /
+West Northamptonshire"``) is found by either name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from workforce_sim.data.tables import KEYS, DataError, local_authority_rows, number, read_rows
+
+CENSUS = "csww_indicators"
+
+
+def _plain(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", name.casefold()).strip()
+
+
+def _names(la_name: str) -> set[str]:
+    """The ways a council may be named: in full, before its comma ("Herefordshire,
+    County of"), and each part of a joint return."""
+    out = set()
+    for part in [la_name, *la_name.split(" / ")]:
+        out |= {_plain(part), _plain(part.split(",")[0])}
+    return out
+
+
+def dfe_code(council: str, rows: list[dict[str, str]], where: str) -> str:
+    """The DfE (old_la_code) code of ``council`` among the census rows.
+
+    Parameters
+    ----------
+    council : str
+        A name, an ONS code or a DfE code.
+    rows : list of dict
+        The councils' rows of the census.
+    where : str
+        The file, for messages.
+
+    Returns
+    -------
+    str
+        The three-digit DfE code.
+
+    Raises
+    ------
+    DataError
+        No such council (with "did you mean"), or a name shared by two councils.
+    """
+    text = str(council).strip()
+    if re.fullmatch(r"E\d{8}", text.upper()):
+        codes = {r["old_la_code"] for r in rows if r["new_la_code"] == text.upper()}
+    elif re.fullmatch(r"\d{3}", text):
+        codes = {r["old_la_code"] for r in rows if r["old_la_code"] == text}
+    else:
+        codes = {r["old_la_code"] for r in rows if _plain(text) in _names(r["la_name"])}
+    if len(codes) == 1:
+        return codes.pop()
+    if len(codes) > 1:
+        names = sorted({r["la_name"] for r in rows if r["old_la_code"] in codes})
+        raise DataError(f"council {text!r} names more than one council in {where}: "
+                        f"{'; '.join(names)}; use its code")
+    known = sorted({part.split(",")[0] for r in rows for part in r["la_name"].split(" / ")})
+    close = difflib.get_close_matches(text, known, n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    raise DataError(f"council {text!r}: no such council in {where} (a name, an ONS code such "
+                    f"as E06000019 or a DfE code such as 884){hint}")
+
+
+def census(council: str, *, data: str | Path | None = None) -> pd.DataFrame:
+    """A council's children's social work workforce census, every year published.
+
+    Parameters
+    ----------
+    council : str
+        Its name (``"Herefordshire"``), ONS code (``"E06000019"``) or DfE code
+        (``"884"``).
+    data : str or Path, optional
+        A folder with a newer release of the DfE's ``csww_indicators`` file, in
+        the same format; default the release shipped with the package.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per census year and measure: ``year`` (the September of the
+        census), ``new_la_code``, ``old_la_code``, ``la_name`` (as published
+        that year), ``measure`` (the DfE's column name, e.g. ``agency_rate_fte``),
+        ``value`` (NaN where suppressed) and ``status`` (``""``, or the
+        suppression code and its meaning, e.g. ``"c: confidential (small
+        numbers)"``). Rates are in per cent, as published.
+
+    Raises
+    ------
+    DataError
+        The file is missing or lacks a column, or no such council.
+
+    Examples
+    --------
+    >>> import workforce_sim as ws
+    >>> h = ws.census("Herefordshire")
+    >>> h.query("year == 2025 and measure == 'agency_rate_fte'")["value"].item()
+    18.3
+    """
+    name, rows = read_rows(CENSUS, data)
+    councils = local_authority_rows(rows)
+    code = dfe_code(council, councils, name)
+    records = []
+    for r in councils:
+        if r["old_la_code"] != code:
+            continue
+        for measure, text in r.items():
+            if measure in KEYS:
+                continue
+            value, status = number(text)
+            records.append((int(r["time_period"]), r["new_la_code"], code, r["la_name"],
+                            measure, value, status))
+    table = pd.DataFrame(records, columns=["year", "new_la_code", "old_la_code", "la_name",
+                                           "measure", "value", "status"])
+    return table.sort_values(["year", "measure"], kind="stable", ignore_index=True)
