@@ -10,7 +10,7 @@ recruitment, agency cover and costs, under scenarios planners write themselves.
 """
 
 from workforce_sim._version import __version__
-from workforce_sim.data import DataError, census
+from workforce_sim.data import DataError, census, neighbours
 from workforce_sim.experiment import (
     Comparison,
     Sweep,
@@ -45,6 +45,7 @@ __all__ = [
     "horizon_mean",
     "horizon_total",
     "load_scenario",
+    "neighbours",
     "one_at_a_time",
     "replications_needed",
     "run",

@@ -13,8 +13,8 @@ from importlib import resources
 import pytest
 
 import workforce_sim as ws
-from workforce_sim.data import SUPPRESSION, DataError
-from workforce_sim.data.tables import number
+from workforce_sim.data import SERIES, SUPPRESSION, DataError
+from workforce_sim.data.tables import DIMENSIONS, number
 
 FILE = "csww_indicators_2017_to_2025.csv"
 
@@ -137,3 +137,44 @@ def test_the_shipped_files_are_the_published_bytes_with_their_licence():
     names = sorted(f.name for f in folder.iterdir())
     assert "README.md" in names and len([n for n in names if n.endswith(".csv.gz")]) == 8
     assert "Open Government Licence v3.0" in (folder / "README.md").read_text(encoding="utf-8")
+
+
+def published(stem: str) -> list[dict[str, str]]:
+    folder = resources.files("workforce_sim.data") / "published"
+    f = next(f for f in folder.iterdir() if f.name.startswith(stem))
+    return list(csv.DictReader(io.StringIO(gzip.decompress(f.read_bytes()).decode("utf-8-sig"))))
+
+
+@pytest.mark.parametrize("table", sorted(SERIES))
+def test_every_table_gives_the_published_cells_of_a_council(table):
+    from workforce_sim.data import series
+
+    rows = [r for r in published(SERIES[table]) if r["old_la_code"] == "884"
+            and r["geographic_level"] == "Local authority"]
+    got = series("Herefordshire", table)
+    assert len(rows) > 0 and set(got["year"]) == {int(r["time_period"]) for r in rows}
+    dimension = next((d for d in DIMENSIONS if d in rows[0]), None)
+    cells = {(r["time_period"], r[dimension] if dimension else "", k): v
+             for r in rows for k, v in r.items()}
+    for _, g in got.iterrows():
+        text = cells[(str(g["year"]), g["category"], g["measure"])]
+        if text in SUPPRESSION:
+            assert math.isnan(g["value"]) and g["status"].startswith(text)
+        else:
+            assert g["value"] == float(text.replace(",", ""))
+
+
+def test_an_unknown_table_lists_the_known_ones():
+    from workforce_sim.data import series
+
+    with pytest.raises(DataError, match="expected one of workforce, referrals"):
+        series("Herefordshire", "agency")
+
+
+def test_neighbours_are_the_dfe_models_ten_closest_first():
+    row = next(r for r in published("sn_model") if r["old_la_code"] == "884")
+    got = ws.neighbours("Herefordshire")
+    assert list(got["rank"]) == list(range(1, 11))
+    assert list(got["old_la_code"]) == [row[f"SN_{i}"] for i in range(1, 11)]
+    assert list(got["closeness"]) == [row[f"SN_{i}P"].strip() for i in range(1, 11)]
+    assert got["la_name"].ne("").all()

@@ -5,7 +5,7 @@ release, and a council's census as a tidy table.
 This layer is the bottom of the package: it imports nothing else of it.
 """
 
-from workforce_sim.data.councils import census
+from workforce_sim.data.councils import SERIES, census, neighbours, series
 from workforce_sim.data.tables import SUPPRESSION, DataError, read_rows
 
-__all__ = ["SUPPRESSION", "DataError", "census", "read_rows"]
+__all__ = ["SERIES", "SUPPRESSION", "DataError", "census", "neighbours", "read_rows", "series"]

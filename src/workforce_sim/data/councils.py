@@ -16,7 +16,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from workforce_sim.data.tables import KEYS, DataError, local_authority_rows, number, read_rows
+from workforce_sim.data.tables import (
+    DIMENSIONS,
+    KEYS,
+    NEIGHBOURS,
+    DataError,
+    local_authority_rows,
+    number,
+    read_rows,
+)
 
 CENSUS = "csww_indicators"
 
@@ -76,6 +84,73 @@ def dfe_code(council: str, rows: list[dict[str, str]], where: str) -> str:
                     f"as E06000019 or a DfE code such as 884){hint}")
 
 
+#: The published tables a council's series can be read from, by the name used here.
+SERIES = {
+    "workforce": "csww_indicators",
+    "referrals": "c1_children_in_need_referrals",
+    "children_in_need": "b1_children_in_need",
+    "child_protection_plans": "d3_cpps_subsequent_plan",
+    "child_protection_durations": "d5_cpps_at31march_by_duration",
+    "looked_after": "cla_number_and_rate_per_10k_children",
+    "population": "ons_mid-year_population_estimates",
+}
+
+
+def series(council: str, table: str = "workforce", *,
+           data: str | Path | None = None) -> pd.DataFrame:
+    """A council's published series from one of the DfE's tables, as a tidy table.
+
+    Parameters
+    ----------
+    council : str
+        Its name (``"Herefordshire"``), ONS code (``"E06000019"``) or DfE code
+        (``"884"``).
+    table : str, default "workforce"
+        One of :data:`SERIES`: ``"workforce"`` (the census at 30 September),
+        ``"referrals"``, ``"children_in_need"``, ``"child_protection_plans"``,
+        ``"child_protection_durations"``, ``"looked_after"`` (years to 31 March),
+        ``"population"`` (children aged 0–17, mid-year).
+    data : str or Path, optional
+        A folder with a newer release of the table, in the same format; default
+        the release shipped with the package.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per year, kind and measure: ``year`` (the table's
+        ``time_period``), ``new_la_code``, ``old_la_code``, ``la_name`` (as
+        published that year), ``category`` (the table's breakdown, such as the
+        looked-after ``population_type``; ``""`` where it has none), ``measure``
+        (the DfE's column name), ``value`` (NaN where suppressed) and
+        ``status`` (``""``, or the suppression code and its meaning).
+
+    Raises
+    ------
+    DataError
+        An unknown table, a missing file or column, or no such council.
+    """
+    if table not in SERIES:
+        raise DataError(f"table {table!r}: expected one of {', '.join(SERIES)}")
+    name, rows = read_rows(SERIES[table], data)
+    councils = local_authority_rows(rows)
+    code = dfe_code(council, councils, name)
+    dimension = next((d for d in DIMENSIONS if d in rows[0]), None) if rows else None
+    records = []
+    for r in councils:
+        if r["old_la_code"] != code:
+            continue
+        kind = r[dimension] if dimension else ""
+        for measure, text in r.items():
+            if measure in KEYS or measure == dimension:
+                continue
+            value, status = number(text)
+            records.append((int(r["time_period"]), r["new_la_code"], code, r["la_name"], kind,
+                            measure, value, status))
+    frame = pd.DataFrame(records, columns=["year", "new_la_code", "old_la_code", "la_name",
+                                           "category", "measure", "value", "status"])
+    return frame.sort_values(["year", "category", "measure"], kind="stable", ignore_index=True)
+
+
 def census(council: str, *, data: str | Path | None = None) -> pd.DataFrame:
     """A council's children's social work workforce census, every year published.
 
@@ -96,7 +171,8 @@ def census(council: str, *, data: str | Path | None = None) -> pd.DataFrame:
         that year), ``measure`` (the DfE's column name, e.g. ``agency_rate_fte``),
         ``value`` (NaN where suppressed) and ``status`` (``""``, or the
         suppression code and its meaning, e.g. ``"c: confidential (small
-        numbers)"``). Rates are in per cent, as published.
+        numbers)"``). Rates are in per cent, as published. Other tables:
+        :func:`series`.
 
     Raises
     ------
@@ -110,19 +186,38 @@ def census(council: str, *, data: str | Path | None = None) -> pd.DataFrame:
     >>> h.query("year == 2025 and measure == 'agency_rate_fte'")["value"].item()
     18.3
     """
-    name, rows = read_rows(CENSUS, data)
-    councils = local_authority_rows(rows)
-    code = dfe_code(council, councils, name)
-    records = []
-    for r in councils:
-        if r["old_la_code"] != code:
-            continue
-        for measure, text in r.items():
-            if measure in KEYS:
-                continue
-            value, status = number(text)
-            records.append((int(r["time_period"]), r["new_la_code"], code, r["la_name"],
-                            measure, value, status))
-    table = pd.DataFrame(records, columns=["year", "new_la_code", "old_la_code", "la_name",
-                                           "measure", "value", "status"])
-    return table.sort_values(["year", "measure"], kind="stable", ignore_index=True)
+    return series(council, "workforce", data=data).drop(columns="category")
+
+
+def neighbours(council: str, *, data: str | Path | None = None) -> pd.DataFrame:
+    """A council's ten statistical neighbours (the DfE's model), closest first.
+
+    Parameters
+    ----------
+    council : str
+        Its name, ONS code or DfE code (as for :func:`census`).
+    data : str or Path, optional
+        A folder with a newer release of the DfE's ``sn_model`` file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``rank`` (1 = closest), ``old_la_code``, ``la_name`` and ``closeness``
+        (the DfE's words: "Extremely close", "Very close", "Close", ...).
+
+    Raises
+    ------
+    DataError
+        A missing file or column, or no such council.
+    """
+    code = dfe_code(council, local_authority_rows(read_rows(SERIES["workforce"])[1]),
+                    "the workforce census")
+    name, rows = read_rows(NEIGHBOURS, data)
+    names = {r["old_la_code"]: r["la_name"] for r in rows}
+    mine = [r for r in rows if r["old_la_code"] == code]
+    if not mine:
+        raise DataError(f"{name}: no row for council {code}")
+    r = mine[0]
+    out = [(i, r[f"SN_{i}"], names.get(r[f"SN_{i}"], ""), r[f"SN_{i}P"].strip())
+           for i in range(1, 11)]
+    return pd.DataFrame(out, columns=["rank", "old_la_code", "la_name", "closeness"])

@@ -33,14 +33,27 @@ SUPPRESSION = {
 KEYS = ("time_period", "time_identifier", "geographic_level", "country_code", "country_name",
         "region_code", "region_name", "old_la_code", "new_la_code", "la_name")
 
-#: The tables the package knows, by stem, and the columns each must have.
+#: A column that splits a council's year into kinds (a table has at most one).
+DIMENSIONS = ("category", "population_type", "age_group")
+
+#: The tables the package knows, by stem, and the columns each must have
+#: besides :data:`KEYS`.
 TABLES = {
     "csww_indicators": (
         "inpost_fte", "inpost_headcount", "starters_fte", "leavers_fte", "turnover_rate_fte",
         "agency_fte", "agency_rate_fte", "agency_cover_fte", "agency_cover_rate_fte",
         "vacancy_fte", "vacancy_rate_fte", "case_holders_fte", "cases", "caseload_fte",
     ),
+    "c1_children_in_need_referrals": ("category", "referral_count"),
+    "b1_children_in_need": ("category", "Started_episodes", "At31_episodes"),
+    "d3_cpps_subsequent_plan": ("category", "CPP_start"),
+    "d5_cpps_at31march_by_duration": ("category", "CPP_At31"),
+    "cla_number_and_rate_per_10k_children": ("population_type", "children_count"),
+    "ons_mid-year_population_estimates": ("age_group", "population_estimate"),
 }
+#: The statistical neighbours' table (no year or geography keys).
+NEIGHBOURS = "sn_model"
+NEIGHBOUR_COLUMNS = ("old_la_code", "la_name", *(f"SN_{i}{p}" for i in range(1, 11) for p in ("", "P")))
 
 
 class DataError(ValueError):
@@ -85,7 +98,8 @@ def read_rows(stem: str, data: str | Path | None = None,
     data : str or Path, optional
         A folder with a newer release; default the shipped files.
     required : sequence of str, optional
-        Columns that must be there (default :data:`TABLES` ``[stem]``, and the keys).
+        Columns that must be there besides the keys (default :data:`TABLES` ``[stem]``;
+        the neighbours' table needs its own columns and no keys).
 
     Returns
     -------
@@ -104,7 +118,10 @@ def read_rows(stem: str, data: str | Path | None = None,
         raise DataError(f"{name}: not UTF-8 text; expected the DfE's CSV file") from None
     reader = csv.DictReader(io.StringIO(text))
     columns = reader.fieldnames or []
-    needed = [*KEYS, *(TABLES.get(stem, ()) if required is None else required)]
+    if stem == NEIGHBOURS:
+        needed = list(NEIGHBOUR_COLUMNS)
+    else:
+        needed = [*KEYS, *(TABLES.get(stem, ()) if required is None else required)]
     missing = [c for c in needed if c not in columns]
     if missing:
         raise DataError(f"{name}: no column {', '.join(missing)}; expected the DfE's published "
