@@ -485,3 +485,16 @@ def test_library_refuses_a_function_it_does_not_know():
 def test_experiments_too_large_exit_2_before_running(tmp_path, capsys, argv, expected):
     out = tmp_path / "out"
     refused(capsys, [*argv, "-q", "-o", str(out)], expected, out=out)
+
+
+def test_out_inside_another_output_or_a_link_exits_2(tmp_path, capsys, fake_run, given, tiny):
+    out = tmp_path / "out"
+    assert main(run_args(out), library=Library(**given)) == 0
+    before = snapshot(out)
+    refused(capsys, run_args(out / "below"), "is inside the output in", given=given)
+    (tmp_path / "link").symlink_to(out, target_is_directory=True)
+    refused(capsys, run_args(tmp_path / "link"), "is a symbolic link", given=given)
+    assert snapshot(out) == before and fake_run["calls"] == 1
+    outer = tiny.save(tmp_path / "outer")                 # a saved run inside another output,
+    inner = tiny.save(outer / "inner")                    # as compare writes its scenarios
+    refused(capsys, ["report", str(inner)], "is inside the output in", given=given)

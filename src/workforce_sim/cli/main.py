@@ -149,8 +149,9 @@ def check_out(text: str, flag: str = "--out") -> Path:
     ------
     BadInput
         Empty, a file, a name longer than the filesystem allows, the current
-        folder (or one holding it), a folder holding files workforce-sim did
-        not write (it is replaced whole), or a place that cannot be written.
+        folder (or one holding it), a folder inside another output, a symbolic
+        link, a folder holding files workforce-sim did not write (it is replaced
+        whole), or a place that cannot be written.
     """
     what = f"{flag} {text!r}"
     if not text.strip():
@@ -175,8 +176,14 @@ def check_out(text: str, flag: str = "--out") -> Path:
     if len(os.fsencode(str(path))) + 64 > path_max:
         raise BadInput(f"{what}: the path is {len(os.fsencode(str(path)))} bytes long; "
                        f"expected at most {path_max - 64}")
+    inside = next((p for p in path.parents if (p / PROVENANCE).is_file()), None)
+    if inside is not None:            # writing there would break that output's file hashes
+        raise BadInput(f"{what}: is inside the output in {inside}/ (it has a {PROVENANCE}); "
+                       "expected a folder outside any other output")
+    if path.is_symlink():             # the swap would replace the link, not what it points to
+        raise BadInput(f"{what}: is a symbolic link; expected the folder itself")
     _target.append(path)
-    if path.exists() or path.is_symlink():
+    if path.exists():
         if not path.is_dir():
             raise BadInput(f"{what}: is a file; expected a folder")
         if not is_output_folder(path):
