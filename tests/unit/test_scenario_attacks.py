@@ -357,3 +357,16 @@ def test_defaults_are_frozen_too(small):
     with pytest.raises(TypeError):
         small.academy.pathways["x"] = None
     assert small.academy.intakes == ()
+
+
+def test_a_shipped_scenario_extends_only_shipped_ones_wherever_it_runs(tmp_path, monkeypatch):
+    shipped = load_scenario("herefordshire_2022_levers_campaign.toml")
+    (tmp_path / "herefordshire_2022_crisis.toml").write_text(
+        'extends = "herefordshire_2025.toml"\nhorizon_months = 7\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert load_scenario("herefordshire_2022_levers_campaign.toml") == shipped
+
+
+def test_a_file_name_too_long_for_the_filesystem_is_a_scenario_error():
+    with pytest.raises(ScenarioError, match="cannot be read"):
+        load_scenario("x" * 300 + ".toml")

@@ -98,7 +98,7 @@ def load_scenario(path: str | os.PathLike[str] | Mapping[str, Any] | None = None
 def _open_top(path: str | os.PathLike[str] | None) -> _File:
     name = os.fspath(path) if path is not None else DEFAULT_SCENARIO
     try:
-        return _open(name, folder=None)
+        return _open(name, folder=None, top=True)
     except _FileProblem as exc:
         raise ScenarioError([Problem("", NO_VALUE, str(exc))], name) from None
 
@@ -162,22 +162,39 @@ def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------------------------ one file
 
 
-def _open(name: str, folder: Path | None) -> _File:
-    """Find and read a scenario file: relative to ``folder``, then as given, then shipped."""
+def _open(name: str, folder: Path | None, *, top: bool = False) -> _File:
+    """Find and read a scenario file. The file asked for (``top``): as given, then
+    shipped. An ``extends``: beside the file holding it (``folder``), then shipped; a
+    shipped file extends only shipped ones, wherever the command runs."""
     p = Path(name)
-    for candidate in ([folder / p] if folder is not None else []) + [p]:
-        if candidate.is_file():
+    candidates = [p] if top else [folder / p] if folder is not None else []
+    for candidate in candidates:
+        if _is_file(candidate):
             resolved = candidate.resolve()
             return _File(str(candidate), str(resolved), resolved.parent, _text(candidate, str(candidate)))
     shipped = resources.files("workforce_sim.scenario") / "shipped" / p.name
     if p.parent == Path(".") and shipped.is_file():
         label = f"<shipped>/{p.name}"
         return _File(label, label, None, _text(shipped, label))
-    if p.exists():
+    if any(_exists(c) for c in candidates):
         raise _FileProblem(f"{name} is not a file")
     names = shipped_scenarios()
     raise _FileProblem(f"no such file {name!r}{did_you_mean(p.name, names)} "
                        f"(shipped: {', '.join(names)})")
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError as exc:            # a name too long for the filesystem, say
+        raise _FileProblem(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return False
 
 
 def _text(source: Path | Traversable, label: str) -> str:
