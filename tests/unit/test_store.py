@@ -211,3 +211,16 @@ def test_csv_cells_from_user_text_are_escaped(tmp_path):
     assert list(back["value"]) == [-1.0, 2.0, -3.5]      # numbers as they were
     pd.testing.assert_frame_equal(unescape_formulas(back), frame)
     assert escape_formulas(pd.DataFrame({"a": [1, -2]})).equals(pd.DataFrame({"a": [1, -2]}))
+
+
+def test_every_saved_file_has_ordinary_permissions(tmp_path):
+    import stat
+
+    import workforce_sim as ws
+    from tests.conftest import small_dict
+
+    pytest.importorskip("pyarrow")
+    res = ws.run(ws.Scenario.from_dict(small_dict(horizon_months=3)), 1, 0, workers=1, progress=False)
+    folder = res.save(tmp_path / "saved")
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()}
+    assert "monthly.parquet" in modes and len(set(modes.values())) == 1, modes

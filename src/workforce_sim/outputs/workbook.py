@@ -5,8 +5,6 @@ Needs openpyxl: ``pip install "workforce-sim[excel]"``.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +12,7 @@ import pandas as pd
 from workforce_sim.engine.recording.columns import of_unit
 from workforce_sim.outputs.report import assumption_rows
 from workforce_sim.results.formatting import excel_format
-from workforce_sim.results.store import escape_formulas
+from workforce_sim.results.store import atomic_write_file, escape_formulas
 from workforce_sim.results.tables import Results
 
 SUMMARY_METRICS = ("agency_rate", "vacancy_rate", "caseload_mean", "unallocated_cases",
@@ -99,15 +97,12 @@ def write_workbook(results: Results, path: str | Path, team: str = "all") -> Pat
     except ImportError as exc:       # pragma: no cover - depends on the environment
         raise ImportError('the Excel workbook needs openpyxl: pip install "workforce-sim[excel]"') \
             from exc
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part.xlsx", dir=path.parent)
-    os.close(fd)
     fy = results.financial_years(team)
     fy = fy[fy["metric"].isin([c.name for c in of_unit("£")])]
     fy = fy[["financial_year", "months", "metric", "mean", "ci_low", "ci_high", "q05", "q50", "q95"]]
     monthly = monthly_summary(results, team)
-    try:
+
+    def write(tmp: str) -> None:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
             # text from users (scenario and team names...) is escaped: never a live formula
             escape_formulas(pd.DataFrame(assumption_rows(results),
@@ -126,8 +121,5 @@ def write_workbook(results: Results, path: str | Path, team: str = "all") -> Pat
                 j: per_row for j, name in enumerate(fy.columns, start=1) if name in STATISTICS})
             _finish_sheet(xl.sheets["Assumptions"])
             _finish_sheet(xl.sheets["Provenance"])
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+
+    return atomic_write_file(path, write, suffix=".part.xlsx")

@@ -78,6 +78,38 @@ def atomic_write(path: str | Path, write: Callable[[IO[str]], Any]) -> Path:
     return path
 
 
+def atomic_write_file(path: str | Path, write: Callable[[str], Any], suffix: str = ".part") -> Path:
+    """Write ``path`` atomically with a writer that takes a file name (Parquet, Excel).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to write.
+    write : callable
+        Called with the name of a temporary file beside ``path``, which is then
+        given ordinary permissions and renamed into place.
+    suffix : str, default ".part"
+        The temporary file's suffix (some writers choose the format by it).
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())         # as an ordinary file, not 0600
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
 def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)

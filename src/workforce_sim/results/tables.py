@@ -29,6 +29,7 @@ from workforce_sim.results.store import (
     PROVENANCE,
     ResultsError,
     atomic_folder,
+    atomic_write_file,
     read_provenance,
     unescape_formulas,
     write_csv,
@@ -502,17 +503,7 @@ def _write_table(frame: pd.DataFrame, stem: Path) -> str:
         import pyarrow  # noqa: F401
     except ImportError:
         return "csv"
-    import os
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=f".{stem.name}.", suffix=".part", dir=stem.parent)
-    os.close(fd)
-    try:
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, stem.with_suffix(".parquet"))
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_file(stem.with_suffix(".parquet"), lambda tmp: frame.to_parquet(tmp, index=False))
     return "parquet"
 
 
