@@ -178,3 +178,12 @@ def test_neighbours_are_the_dfe_models_ten_closest_first():
     assert list(got["old_la_code"]) == [row[f"SN_{i}"] for i in range(1, 11)]
     assert list(got["closeness"]) == [row[f"SN_{i}P"].strip() for i in range(1, 11)]
     assert got["la_name"].ne("").all()
+
+
+def test_the_newest_release_is_chosen_by_its_years_not_its_name(tmp_path):
+    text = published_text()
+    (tmp_path / "csww_indicators_2017_to_2025.csv").write_text(text, encoding="utf-8")
+    newer = text.replace("2025,Reporting year", "2026,Reporting year")
+    (tmp_path / "csww_indicators_2009_to_2026.csv").write_text(newer, encoding="utf-8")
+    (tmp_path / "csww_indicators_notes.csv").write_text("not a table\n", encoding="utf-8")
+    assert ws.census("Herefordshire", data=tmp_path)["year"].max() == 2026

@@ -14,6 +14,7 @@ import csv
 import gzip
 import io
 import math
+import re
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -76,15 +77,20 @@ def _find(stem: str, data: str | Path | None) -> tuple[str, bytes]:
         if not folder.is_dir():
             raise DataError(f"data = {where!r}: no such folder; expected a folder holding the "
                             f"DfE's files ({stem}_*.csv)")
-    matches = sorted((f for f in folder.iterdir()
-                      if f.name.startswith(stem) and f.name.endswith((".csv", ".csv.gz"))),
-                     key=lambda f: f.name)
+    matches = [f for f in folder.iterdir() if f.name.endswith((".csv", ".csv.gz"))
+               and (f.name.startswith(stem + "_") or f.name.split(".")[0] == stem)]
     if not matches:
-        raise DataError(f"{where}: no file {stem}*.csv (or .csv.gz); expected the DfE's "
+        raise DataError(f"{where}: no file {stem}[_*].csv (or .csv.gz); expected the DfE's "
                         f"{stem} table as published")
-    chosen = matches[-1]                     # the newest release sorts last (…_to_2026)
+    chosen = max(matches, key=_release)      # the newest release: the latest year in its name
     raw = chosen.read_bytes()
     return chosen.name, gzip.decompress(raw) if chosen.name.endswith(".gz") else raw
+
+
+def _release(file: Any) -> tuple[int, str]:
+    """Order releases by the last year in the file's name (``…_2017_to_2026``), then name."""
+    years = re.findall(r"(?<!\d)(?:19|20)\d{2}(?!\d)", file.name)
+    return (int(years[-1]) if years else 0, file.name)
 
 
 def read_rows(stem: str, data: str | Path | None = None,
