@@ -414,7 +414,7 @@ def test_report_of_a_missing_folder_exits_2(tmp_path, capsys):
 
 class FakeComparison:
     def __init__(self, results, baseline):
-        self.results, self.baseline = results, baseline
+        self.results, self.baseline, self.interrupted = results, baseline, False
 
     def differences(self, output):
         names = list(self.results)

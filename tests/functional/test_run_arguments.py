@@ -6,6 +6,7 @@ the batch; and the functions take the runner they use as a keyword (no patching)
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from concurrent.futures import Executor, Future
@@ -274,3 +275,41 @@ def test_an_error_in_a_worker_is_raised_and_the_pool_ended(s):
     with pytest.raises(ValueError, match="a batch failed"):
         experiment._run(s, 8, SEED, workers=2, progress=False, batch_fn=_failing_batch)
     assert _children(os.getpid()) - before == set()
+
+
+@pytest.fixture(scope="module")
+def one_run(s) -> ws.Results:
+    return ws.run(s, 2, SEED, workers=1, progress=False)
+
+
+def _stopping_runner(results, stop_at: int, how: str):
+    """A runner whose ``stop_at``-th call is interrupted (``how``: partial results, or
+    Ctrl-C before anything finished); it records the calls."""
+    calls = []
+
+    def runner(scenario, replications, seed, **kw):
+        calls.append(scenario)
+        if len(calls) == stop_at:
+            if how == "ctrl-c":
+                raise KeyboardInterrupt
+            return dataclasses.replace(results, interrupted=True, replications_requested=5)
+        return results
+    return calls, runner
+
+
+@pytest.mark.parametrize("how", ["partial", "ctrl-c"])
+def test_an_interrupted_comparison_stops_and_keeps_what_finished(s, one_run, how):
+    calls, runner = _stopping_runner(one_run, 2, how)
+    three = {"a": s, "b": s, "c": s}
+    comp = ws.compare(three, 2, SEED, runner=runner)
+    assert comp.interrupted and len(calls) == 2
+    assert list(comp.results) == (["a", "b"] if how == "partial" else ["a"])
+    sw = ws.sweep(s, {"absence.rate": [0.0, 0.01, 0.02]}, 2, SEED, runner=_stopping_runner(
+        one_run, 2, how)[1])
+    assert sw.interrupted and len(sw.points) == len(sw.results) == (2 if how == "partial" else 1)
+
+
+def test_a_comparison_interrupted_before_its_baseline_ran_raises(s, one_run):
+    _, runner = _stopping_runner(one_run, 1, "ctrl-c")
+    with pytest.raises(KeyboardInterrupt):
+        ws.compare({"a": s, "b": s}, 2, SEED, runner=runner)

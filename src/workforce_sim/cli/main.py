@@ -330,7 +330,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
                    **_run_options(args))
     diffs = _per_output(comp.differences)
     text = _format_differences(diffs, comp.baseline, args)
-    interrupted = any(r.interrupted for r in comp.results.values())
+    interrupted = comp.interrupted
     with _write_folder(out) as tmp:
         for name, res in comp.results.items():
             lib.write_report(res, tmp / folders[name] / "report.html")
@@ -340,7 +340,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         write_text(tmp / "report.html", lib.build_comparison_report(comp, diffs, folders))
         write_text(tmp / "summary.txt", text + "\n")
         write_provenance(tmp, _folder_record("comparison", args, baseline=comp.baseline,
-                                             scenarios=folders, interrupted=interrupted))
+                                             scenarios={n: folders[n] for n in comp.results},
+                                             interrupted=interrupted))
     print(text)
     print(f"\nWrote report.html, differences.csv, summary.txt and one folder per scenario "
           f"to {out}/")
@@ -416,7 +417,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     for c in ("mean", "ci_low", "ci_high"):
         shown[c] = [format_value(m, x) for m, x in zip(shown["metric"], shown[c], strict=True)]
     text = shown.to_string(index=False)
-    interrupted = any(r.interrupted for r in result.results)
+    interrupted = result.interrupted
     with _write_folder(out) as tmp:
         write_csv(tmp / "sweep.csv", table)
         write_text(tmp / "summary.txt", text + "\n")

@@ -127,10 +127,14 @@ class Comparison:
         Each scenario's results, by name, in the order given.
     baseline : str
         The name of the scenario the others are compared with.
+    interrupted : bool, default False
+        Ctrl-C stopped the comparison: ``results`` holds the scenarios that ran,
+        the last of them perhaps only in part (its own ``interrupted``).
     """
 
     results: dict[str, Results]
     baseline: str
+    interrupted: bool = False
 
     def values(self, output) -> pd.DataFrame:
         """Per replication (rows) and scenario (columns): ``output``'s value.
@@ -253,9 +257,30 @@ def compare(scenarios: Mapping[str, Scenario], replications: int = 100, seed: in
     baseline = baseline or next(iter(scenarios))
     if baseline not in scenarios:
         raise KeyError(f"baseline {baseline!r} is not one of {', '.join(scenarios)}")
-    go = runner or run
-    results = {name: go(s, replications, seed, **run_options) for name, s in scenarios.items()}
-    return Comparison(results, baseline)
+    done, interrupted = _run_each(runner or run, scenarios.values(), replications, seed,
+                                  run_options)
+    results = dict(zip(scenarios, done, strict=False))
+    if baseline not in results:
+        raise KeyboardInterrupt(f"interrupted before the baseline {baseline!r} ran")
+    return Comparison(results, baseline, interrupted)
+
+
+def _run_each(go: Runner, scenarios: Iterable[Scenario], replications: int, seed: int,
+              run_options: dict[str, Any]) -> tuple[list[Results], bool]:
+    """Each scenario in turn, until Ctrl-C: then the results that finished (the last
+    perhaps in part) and True. Ctrl-C before anything finished propagates."""
+    done: list[Results] = []
+    for s in scenarios:
+        try:
+            res = go(s, replications, seed, **run_options)
+        except KeyboardInterrupt:
+            if not done:
+                raise
+            return done, True
+        done.append(res)
+        if res.interrupted:
+            return done, True
+    return done, False
 
 
 @dataclass(frozen=True)
@@ -270,11 +295,15 @@ class Sweep:
         The grid points, each ``{path: value}``, in the order they were run.
     results : list of Results
         The results at each point, in the same order.
+    interrupted : bool, default False
+        Ctrl-C stopped the sweep: ``points`` and ``results`` hold the points that
+        ran, the last perhaps only in part.
     """
 
     parameters: list[str]
     points: list[dict]
     results: list[Results]
+    interrupted: bool = False
 
     def table(self, output="cost_agency", confidence: float = 0.95) -> pd.DataFrame:
         """One row per grid point: the parameter values, and ``output``'s mean and
@@ -369,6 +398,5 @@ def sweep(scenario: Scenario, grid: Mapping[str, list], replications: int = 50, 
     paths = list(values)
     points = [dict(zip(paths, combo, strict=True)) for combo in itertools.product(*values.values())]
     scenarios = [scenario.with_changes(p, source=f"sweep {p}") for p in points]   # all checked first
-    go = runner or run
-    results = [go(s, replications, seed, **run_options) for s in scenarios]
-    return Sweep(paths, points, results)
+    results, interrupted = _run_each(runner or run, scenarios, replications, seed, run_options)
+    return Sweep(paths, points[:len(results)], results, interrupted)
