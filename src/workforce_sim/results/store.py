@@ -62,20 +62,13 @@ def atomic_write(path: str | Path, write: Callable[[IO[str]], Any]) -> Path:
     Path
         ``path``.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+    def to_file(name: str) -> None:
+        with open(name, "w", encoding="utf-8", newline="") as handle:
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())         # as an ordinary file, not 0600
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+
+    return atomic_write_file(path, to_file)
 
 
 def atomic_write_file(path: str | Path, write: Callable[[str], Any], suffix: str = ".part") -> Path:
