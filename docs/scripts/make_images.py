@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import workforce_sim as ws
-from workforce_sim import plots
+from workforce_sim.outputs import plots
 
 OUT = Path(__file__).resolve().parents[1] / "images"
 

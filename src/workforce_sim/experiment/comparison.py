@@ -51,7 +51,6 @@ def horizon_total(metric: str, team: str = "all") -> Callable[[pd.DataFrame], pd
     def f(monthly: pd.DataFrame) -> pd.Series:
         return monthly[monthly["team"] == team].groupby("replication")[metric].sum()
     f.__name__ = f"total {metric}"
-    f.column = metric                  # type: ignore[attr-defined]  # the column read
     return f
 
 
@@ -80,7 +79,6 @@ def at_month(metric: str, month: int | None = None, team: str = "all"):
         when = months[-1] if month is None else months[month - 1]
         return df[df["month"] == when].set_index("replication")[metric]
     f.__name__ = f"{metric} at month {month or 'last'}"
-    f.column = metric                  # type: ignore[attr-defined]  # the column read
     return f
 
 
@@ -105,7 +103,6 @@ def horizon_mean(metric: str, team: str = "all"):
     def f(monthly: pd.DataFrame) -> pd.Series:
         return monthly[monthly["team"] == team].groupby("replication")[metric].mean()
     f.__name__ = f"mean {metric}"
-    f.column = metric                  # type: ignore[attr-defined]  # the column read
     return f
 
 
