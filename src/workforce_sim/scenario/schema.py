@@ -176,6 +176,10 @@ class CaseType(Strict):
     demand_changes: Items[DemandChange] = Field(
         default=(), description="dated steps in the referral rate"
     )
+    looked_after: bool = Field(
+        False, description="these cases are children looked after (counted in the DfE's "
+        "stability measure: looked-after children by how many social workers they had in the year)"
+    )
 
     @field_validator("on_close")
     @classmethod
