@@ -61,7 +61,9 @@ def load_scenario(path: str | os.PathLike[str] | Mapping[str, Any] | None = None
     disk is looked up among the shipped scenarios. A file may start from
     another with ``extends = "other.toml"`` (a path relative to the file, or a
     shipped name) and change only what differs: tables merge key by key,
-    anything else is replaced.
+    anything else is replaced, and so is a table that describes one thing
+    (a team's ``staff``, a case type's ``on_close``, a distribution: see
+    ``WHOLE_TABLES``).
 
     Parameters
     ----------
@@ -149,11 +151,26 @@ def _check_is_scenario(file: _File, data: dict[str, Any]) -> None:
                            "scenario fields)")
 
 
-def _merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+#: Tables that describe one thing and are replaced as a whole by a file that
+#: sets them, never merged key by key: a team's staff (a child that lists the
+#: permanent and agency staff does not keep its parent's newly qualified ones),
+#: a case type's continuations (probabilities that belong together), and any
+#: distribution (a table with ``dist``: a lognormal keeps no empirical ``bins``).
+WHOLE_TABLES = (("teams", "*", "staff"), ("case_types", "*", "on_close"))
+
+
+def _whole(path: tuple[str, ...], value: dict[str, Any]) -> bool:
+    return "dist" in value or any(
+        len(path) == len(pattern) and all(p in ("*", k) for p, k in zip(pattern, path, strict=True))
+        for pattern in WHOLE_TABLES)
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any], path: tuple[str, ...] = ()) -> dict[str, Any]:
     out = dict(base)
     for key, value in top.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+        here = (*path, key)
+        if isinstance(value, dict) and isinstance(out.get(key), dict) and not _whole(here, value):
+            out[key] = _merge(out[key], value, here)
         else:
             out[key] = value
     return out
