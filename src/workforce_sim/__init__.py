@@ -25,7 +25,7 @@ from workforce_sim.experiment import (
     simulate,
     sweep,
 )
-from workforce_sim.results import Results, RunResult, Target
+from workforce_sim.results import Results, RunResult, Target, actuals
 from workforce_sim.scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "Sweep",
     "Target",
     "__version__",
+    "actuals",
     "at_month",
     "census",
     "compare",

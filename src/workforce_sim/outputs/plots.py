@@ -19,6 +19,7 @@ from matplotlib.ticker import FuncFormatter, PercentFormatter, StrMethodFormatte
 
 from workforce_sim.engine.recording.columns import find  # noqa: E402
 from workforce_sim.results.formatting import format_value, label  # noqa: E402
+from workforce_sim.results.published import actuals as census_actuals  # noqa: E402
 from workforce_sim.results.tables import Results  # noqa: E402
 from workforce_sim.scenario.calendar import financial_year  # noqa: E402
 
@@ -59,13 +60,22 @@ def _fan(ax, summary: pd.DataFrame, colour: str, label: str) -> None:
 
 
 def fan_chart(results: Results, metric: str = "agency_rate", team: str = "all",
-              actuals: pd.Series | None = None, target: float | None = None) -> Figure:
-    """Median and 50 %/90 % bands over time; ``actuals`` (indexed by date) overlaid."""
+              actuals: pd.Series | pd.DataFrame | None = None,
+              target: float | None = None) -> Figure:
+    """Median and 50 %/90 % bands over time, with what actually happened overlaid.
+
+    ``actuals`` is a series indexed by date, or a council's census
+    (``ws.census(council)``), from which the metric's published values are
+    read (:func:`workforce_sim.actuals`); ``target`` draws a
+    dashed line.
+    """
     fig, ax = _figure()
     _fan(ax, results.summary(metric, team), PALETTE[0], "projection")
+    if isinstance(actuals, pd.DataFrame):
+        actuals = census_actuals(actuals, metric)
     if actuals is not None:
         ax.plot(pd.to_datetime(actuals.index), actuals.to_numpy(), "o-", color="black",
-                lw=1.5, ms=4, label="actual")
+                lw=1.5, ms=4, label="actual (DfE census, 30 September)")
     if target is not None:
         ax.axhline(target, color=RAG_COLOURS["red"], ls="--", lw=1.2,
                    label=f"target {format_value(metric, target)}")
