@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 from workforce_sim._version import __version__
 from workforce_sim.cli.library import Library
-from workforce_sim.results.formatting import format_value
 from workforce_sim.data import DataError
+from workforce_sim.results.formatting import format_value
 from workforce_sim.results.store import (
     PROVENANCE,
     ResultsError,
