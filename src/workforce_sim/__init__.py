@@ -26,7 +26,14 @@ from workforce_sim.experiment import (
     sweep,
 )
 from workforce_sim.results import Results, RunResult, Target, actuals
-from workforce_sim.scenario import Scenario, ScenarioError, load_scenario, shipped_scenarios
+from workforce_sim.scenario import (
+    Scenario,
+    ScenarioError,
+    council_scenario,
+    council_toml,
+    load_scenario,
+    shipped_scenarios,
+)
 
 __all__ = [
     "Comparison",
@@ -42,6 +49,8 @@ __all__ = [
     "at_month",
     "census",
     "compare",
+    "council_scenario",
+    "council_toml",
     "global_sensitivity",
     "horizon_mean",
     "horizon_total",

@@ -498,3 +498,47 @@ def test_out_inside_another_output_or_a_link_exits_2(tmp_path, capsys, fake_run,
     outer = tiny.save(tmp_path / "outer")                 # a saved run inside another output,
     inner = tiny.save(outer / "inner")                    # as compare writes its scenarios
     refused(capsys, ["report", str(inner)], "is inside the output in", given=given)
+
+
+# ------------------------------------------------------------------------ init
+
+
+def test_init_writes_the_council_file_and_says_what_next(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "Herefordshire", "--year", "2024"]) == 0
+    written = tmp_path / "herefordshire_2024.toml"
+    assert written.read_text(encoding="utf-8") == ws.council_toml("Herefordshire", 2024)
+    out = capsys.readouterr().out
+    assert "Wrote herefordshire_2024.toml" in out
+    assert "workforce-sim run herefordshire_2024.toml" in out
+    assert main(["validate", str(written)]) == 0
+    assert leftovers(tmp_path) == []
+
+
+def test_init_refuses_to_overwrite_without_force(tmp_path, capsys):
+    target = tmp_path / "mine.toml"
+    target.write_text("keep me", encoding="utf-8")
+    assert main(["init", "884", "--year", "2024", "--out", str(target)]) == 2
+    assert "already exists; use --force" in capsys.readouterr().err
+    assert target.read_text(encoding="utf-8") == "keep me"
+    assert main(["init", "884", "--year", "2024", "--out", str(target), "--force"]) == 0
+    assert target.read_text(encoding="utf-8").startswith("# Herefordshire")
+
+
+def test_init_default_name_of_a_joint_return(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "West Northamptonshire", "--year", "2024"]) == 0
+    assert (tmp_path / "north_northamptonshire_west_northamptonshire_2024.toml").is_file()
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["Herefrodshire"], "did you mean 'Herefordshire'"),
+    (["Cumberland", "--year", "2022"], "its first is 2023"),
+    (["Herefordshire", "--data", "no/such/folder"], "--data 'no/such/folder': no such folder"),
+    (["Herefordshire", "--year", "20"], "--year 20: expected a census year"),
+])
+def test_init_bad_input_exits_2_and_writes_nothing(tmp_path, monkeypatch, capsys, args, says):
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", *args]) == 2
+    assert says in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

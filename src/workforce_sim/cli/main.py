@@ -31,11 +31,13 @@ from typing import TYPE_CHECKING, Any
 
 from workforce_sim._version import __version__
 from workforce_sim.cli.library import Library
+from workforce_sim.data import DataError
 from workforce_sim.results.formatting import format_value
 from workforce_sim.results.store import (
     PROVENANCE,
     ResultsError,
     atomic_folder,
+    atomic_write,
     is_output_folder,
     read_provenance,
     safe_filename,
@@ -442,6 +444,30 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """``workforce-sim init``: write a scenario for a council from the DfE's data."""
+    from workforce_sim.scenario.council import council_toml, default_file_name
+
+    if args.year is not None and not (2000 <= args.year <= 2100):
+        raise BadInput(f"--year {args.year}: expected a census year such as 2024")
+    if args.data is not None and not Path(args.data).is_dir():
+        raise BadInput(f"--data {args.data!r}: no such folder; expected a folder holding the "
+                       "DfE's files (csww_indicators_*.csv, ...)")
+    out = Path(args.out) if args.out else Path(default_file_name(args.council, args.year,
+                                                                 data=args.data))
+    if out.is_dir():
+        raise BadInput(f"--out {out}: is a folder; expected a file name such as "
+                       f"{default_file_name(args.council, args.year, data=args.data)}")
+    if out.exists() and not args.force:
+        raise BadInput(f"{out} already exists; use --force to replace it, or --out for another name")
+    text = council_toml(args.council, args.year, data=args.data)
+    atomic_write(out, lambda f: f.write(text))
+    first = text.splitlines()[0].removeprefix("# ")
+    print(f"Wrote {out}: {first}")
+    print(f"Check it, edit what you know better, then run it:\n  workforce-sim run {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``workforce-sim``."""
     p = argparse.ArgumentParser(
@@ -498,6 +524,21 @@ def build_parser() -> argparse.ArgumentParser:
                     help="yearly budget (£) to add as a target")
     rp.set_defaults(func=cmd_report)
 
+    i = sub.add_parser("init", help="write a scenario for an English council from the DfE's "
+                       "published data")
+    i.add_argument("council", help="the council's name (e.g. Herefordshire), ONS code "
+                   "(E06000019) or DfE code (884)")
+    i.add_argument("--year", type=int, default=None,
+                   help="the census year (30 September) it starts from, on 1 October; no later "
+                   "data is used (default: the latest census)")
+    i.add_argument("--out", "-o", default=None,
+                   help="the file to write (default ./COUNCIL_YEAR.toml, e.g. herefordshire_2025.toml)")
+    i.add_argument("--data", default=None, metavar="DIR",
+                   help="a folder with the DfE's published files (a newer release, same format); "
+                   "default the release shipped with the package")
+    i.add_argument("--force", action="store_true", help="replace the file if it exists")
+    i.set_defaults(func=cmd_init)
+
     v = sub.add_parser("validate", help="check a scenario file and say what is wrong")
     scenario_args(v)
     v.set_defaults(func=cmd_validate)
@@ -550,7 +591,7 @@ def _main(args: argparse.Namespace) -> int:
         warnings.showwarning = _show_warning
         try:
             return int(args.func(args))
-        except (ScenarioError, BadInput, ResultsError) as exc:
+        except (ScenarioError, BadInput, ResultsError, DataError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:

@@ -42,6 +42,11 @@ def _names(la_name: str) -> set[str]:
     return out
 
 
+def _parts(code: str) -> list[str]:
+    """The codes of a row: one, or each council's of a joint return (``"940 / 941"``)."""
+    return [c.strip() for c in code.split("/")]
+
+
 def dfe_code(council: str, rows: list[dict[str, str]], where: str) -> str:
     """The DfE (old_la_code) code of ``council`` among the census rows.
 
@@ -66,9 +71,9 @@ def dfe_code(council: str, rows: list[dict[str, str]], where: str) -> str:
     """
     text = str(council).strip()
     if re.fullmatch(r"E\d{8}", text.upper()):
-        codes = {r["old_la_code"] for r in rows if r["new_la_code"] == text.upper()}
+        codes = {r["old_la_code"] for r in rows if text.upper() in _parts(r["new_la_code"])}
     elif re.fullmatch(r"\d{3}", text):
-        codes = {r["old_la_code"] for r in rows if r["old_la_code"] == text}
+        codes = {r["old_la_code"] for r in rows if text in _parts(r["old_la_code"])}
     else:
         codes = {r["old_la_code"] for r in rows if _plain(text) in _names(r["la_name"])}
     if len(codes) == 1:

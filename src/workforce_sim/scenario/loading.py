@@ -94,6 +94,34 @@ def load_scenario(path: str | os.PathLike[str] | Mapping[str, Any] | None = None
     return Scenario.from_dict(data, top.name)
 
 
+def scenario_from_text(text: str, name: str) -> Scenario:
+    """Read and validate a scenario from TOML text, as :func:`load_scenario` reads a file.
+
+    Parameters
+    ----------
+    text : str
+        The scenario file's text.
+    name : str
+        A name for messages (the text has no file); an ``extends`` in it is
+        looked up among the shipped scenarios.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    ScenarioError
+        Naming each problem.
+    """
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise ScenarioError([Problem("", NO_VALUE, f"larger than {MAX_BYTES // 1024} KiB; a "
+                                     "scenario file is a few KiB")], name)
+    top = _File(name, name, None, text)
+    return Scenario.from_dict(_read_data(top, chain=()), name)
+
+
 # ------------------------------------------------------------------ the chain
 
 

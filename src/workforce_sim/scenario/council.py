@@ -1,0 +1,870 @@
+"""A scenario for any English council, built from the DfE's published tables.
+
+:func:`council_toml` writes a commented scenario file from one council's
+children's social work workforce census (30 September of ``year``) and its
+children-in-need, child-protection, looked-after and population tables (years
+to 31 March of ``year``; mid-year population); :func:`council_scenario` loads
+that text with the package's own loader, so the file and the object never
+disagree. Nothing dated after 30 September of ``year`` is read, so a scenario
+for an earlier year can serve a backtest.
+
+How the figures map to the model (``scenarios/herefordshire_2025.toml`` is the
+hand-built example of the same shape):
+
+* Teams. The census's case-holding FTE (employed and agency) go to the three
+  case-holding teams, ``assessment``, ``safeguarding`` (child in need and child
+  protection) and ``children_in_care``, in proportion to the cases each holds;
+  everyone else in post or on agency to ``practice_leadership``, a team that
+  holds no cases. Agency FTE are in the service's agency rate in every team;
+  vacancies are split in proportion to FTE in post, and each establishment is
+  in post plus vacancies. FTE are written to 0.1 (the census's precision) and
+  the splits keep every service total the census's own.
+* Demand. Referrals (c1), child protection plans started (d3) and children
+  starting to be looked after (cla) set the flows; the stocks at 31 March
+  (b1 children in need, less those on plans and looked after; d5 plans; cla)
+  split the census's cases among the case types. The census counts fewer cases
+  than the DfE's tables count children open (some are held by staff who are
+  not social workers), so every flow is scaled by the same share, cases /
+  children open: each type's ``λ·E[D]`` is then its opening stock.
+* Workforce. Turnover and absence are the census's; the recruitment success
+  probability is chosen so that the model's hire rate per vacancy matches the
+  census's starters; agency cover is agency FTE / vacancies.
+
+A figure the census does not publish for the year (suppressed or missing) is
+estimated from the council's latest earlier census, else from England's, and
+the file says which and why.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workforce_sim._version import __version__
+from workforce_sim.data.councils import SERIES, dfe_code
+from workforce_sim.data.tables import NEIGHBOURS, DataError, local_authority_rows, number, read_rows
+from workforce_sim.scenario.distributions import Empirical, Lognormal, Triangular
+from workforce_sim.scenario.loading import scenario_from_text
+from workforce_sim.scenario.schema import Scenario
+
+#: The case-holding teams and the case types each holds.
+CASE_TEAMS = {"assessment": ("assessment",), "safeguarding": ("cin", "cp"),
+              "children_in_care": ("cla",)}
+#: The team of social workers who hold no cases.
+OTHER_TEAM = "practice_leadership"
+
+#: England, child protection plans ending 2024-25, by duration (days) [S] S5.
+CP_BINS = ((0, 91, 0.159), (91, 182, 0.110), (182, 365, 0.435), (365, 730, 0.252),
+           (730, 1095, 0.044))
+#: England, child in need episodes (2017), by duration (days) [S] S5.
+CIN_BINS = ((0, 91, 0.383), (91, 182, 0.165), (182, 365, 0.190), (365, 730, 0.168),
+            (730, 1095, 0.095))
+#: Assessment: lognormal median and 90th percentile (days) [E], as the Herefordshire baseline.
+ASSESSMENT = (27, 50)
+#: Looked-after periods: the shape of the Herefordshire baseline (p90 / median) [E].
+CLA_SPREAD = 2200 / 600
+#: Child protection plans that end in care, and that step down to a child in need plan [E].
+CP_TO_CLA, CP_TO_CIN = 0.15, 0.45
+#: The default time to hire and re-advertising gap (the schema's defaults) [E].
+TIME_TO_HIRE = Triangular(dist="triangular", min=56, mode=84, max=168)
+READVERTISE_DAYS = 30
+#: Soft caseload cap per FTE [E] calibration default, and the headroom above today's caseload.
+SOFT_CAP, HEADROOM = 18, 1.1
+DAYS_PER_YEAR = 365.25
+LOOKED_AFTER = "Children looked after on 31 March each year"
+STARTING = "Children starting to be looked after each year"
+SEASONALITY = "[1.05, 1.05, 1.05, 0.95, 1.05, 1.05, 1.0, 0.85, 1.0, 1.05, 1.05, 0.85]"
+
+OGL = ("Contains public sector information licensed under the Open Government Licence v3.0. "
+       "Source: Department for Education; Office for National Statistics.")
+
+
+@dataclass
+class Figure:
+    """A value and where it came from: ``tag`` is S (sourced), D (derived) or E (estimate)."""
+
+    value: float
+    tag: str
+    note: str
+
+    def says(self) -> str:
+        return f"[{self.tag}] {self.note}"
+
+
+@dataclass
+class _Table:
+    """One published table, rows dated no later than the scenario's year."""
+
+    file: str
+    rows: list[dict[str, str]]
+    first: int = 0       # the first year in the file, before the cut
+    by: dict[tuple[int, str, str], dict[str, str]] = field(default_factory=dict)
+    england: dict[tuple[int, str], dict[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, stem: str, data: str | Path | None, year: int,
+             dimension: str | None = None) -> _Table:
+        file, rows = read_rows(stem, data)
+        years = [_year(r, file) for r in rows]
+        kept = [r for r, y in zip(rows, years, strict=True) if y <= year]
+        t = cls(file, kept, min(years, default=0))
+        for r in kept:
+            kind = r[dimension] if dimension else ""
+            key = (_year(r, file), kind)
+            if r["geographic_level"] == "National":
+                t.england[key] = r
+            elif r["geographic_level"] == "Local authority":
+                t.by.setdefault((*key[:1], r["old_la_code"], kind), r)
+        return t
+
+    def cell(self, year: int, code: str, column: str, kind: str = "") -> tuple[float, str]:
+        r = self.by.get((year, code, kind))
+        if r is None:
+            return math.nan, "no row"
+        return _number(r, column, self.file)
+
+    def national(self, year: int, column: str, kind: str = "") -> float:
+        r = self.england.get((year, kind))
+        return _number(r, column, self.file)[0] if r is not None else math.nan
+
+    def years(self, code: str) -> list[int]:
+        return sorted({y for (y, c, _) in self.by if c == code})
+
+
+def _year(row: dict[str, str], file: str) -> int:
+    try:
+        return int(row["time_period"][:4])
+    except ValueError:
+        raise DataError(f"{file}: time_period {row['time_period']!r}: expected a year") from None
+
+
+def _number(row: dict[str, str], column: str, file: str) -> tuple[float, str]:
+    if column not in row:
+        raise DataError(f"{file}: no column {column}; expected the DfE's published columns")
+    try:
+        return number(row[column])
+    except DataError as exc:
+        raise DataError(f"{file}, column {column}, {row['la_name'] or 'England'} "
+                        f"{row['time_period']}: {exc}") from None
+
+
+# ------------------------------------------------------------------- the census
+
+
+#: Census measures read, and what an unpublished one is estimated from: None for a
+#: rate or a level (the latest earlier census, then England's for a rate); a measure
+#: name for a ratio to it (the council's latest earlier ratio, then England's).
+CENSUS_MEASURES: dict[str, str | None] = {
+    "inpost_fte": None, "agency_fte": "inpost_fte", "vacancy_fte": "inpost_fte",
+    "case_holders_fte": "inpost_fte", "cases": "case_holders_fte", "starters_fte": "inpost_fte",
+    "turnover_rate_fte": None, "absence_rate_fte": None,
+}
+RATES = ("turnover_rate_fte", "absence_rate_fte")
+
+
+def _census_figures(t: _Table, code: str, year: int, name: str) -> dict[str, Figure]:
+    out: dict[str, Figure] = {}
+    earlier = [y for y in t.years(code) if y < year][::-1]
+    for measure, base in CENSUS_MEASURES.items():
+        value, status = t.cell(year, code, measure)
+        where = f"census {year}, {measure}"
+        if not math.isnan(value):
+            out[measure] = Figure(value, "S", where)
+            continue
+        if status.startswith("low"):
+            out[measure] = Figure(0.0, "S", f"{where} published as 'low' (rounds to zero): 0")
+            continue
+        why = f"{measure} {year} not published ({status})"
+        if base is None:
+            prev = next(((y, v) for y in earlier
+                         if not math.isnan(v := t.cell(y, code, measure)[0])), None)
+            if prev is not None:
+                out[measure] = Figure(prev[1], "E", f"{why}: {name}'s census {prev[0]}")
+            elif measure in RATES and not math.isnan(e := t.national(year, measure)):
+                out[measure] = Figure(e, "E", f"{why}: England's census {year}")
+            else:
+                raise DataError(f"{t.file}: {name} {year}: {measure} not published "
+                                f"({status}) and no earlier census to estimate it from")
+            continue
+        b = out[base].value
+        prev_ratio = None
+        for y in earlier:
+            v, vb = t.cell(y, code, measure)[0], t.cell(y, code, base)[0]
+            if not (math.isnan(v) or math.isnan(vb)) and vb > 0:
+                prev_ratio = (y, v / vb)
+                break
+        if prev_ratio is not None:
+            y, ratio = prev_ratio
+            out[measure] = Figure(ratio * b, "E", f"{why}: {name}'s census {y} ratio to "
+                                  f"{base} ({ratio:.3f}) × {base} {year}")
+        else:
+            ratio = t.national(year, measure) / t.national(year, base)
+            out[measure] = Figure(ratio * b, "E", f"{why}: England's {year} ratio to {base} "
+                                  f"({ratio:.3f}) × {base} {year}")
+    return out
+
+
+# -------------------------------------------------------------------- demand
+
+
+def _span(year: int) -> str:
+    return f"{year - 1}-{year % 100:02d}"
+
+
+def _demand(t: _Table, pop: _Table, parts: Sequence[str], year: int, column: str,
+            kind: str = "", what: str = "", stock: bool = False) -> Figure:
+    """A demand figure for the year to 31 March ``year``, summed over ``parts``; a
+    missing one from the latest earlier year, else England's rate per child."""
+    stem = t.file.split("_20")[0].split(".")[0]
+    when: Callable[[int], str] = (lambda y: f"31 March {y}") if stock else _span
+    total, tags, notes = 0.0, set(), []
+    for code in parts:
+        value, status = t.cell(year, code, column, kind)
+        label = f"{stem} {column}{f' ({what})' if what else ''}"
+        if not math.isnan(value):
+            total += value
+            tags.add("S")
+            notes.append(f"{label}, {when(year)}")
+            continue
+        why = f"{label} {when(year)} not published ({status})"
+        prev = next(((y, v) for y in reversed(t.years(code)) if y < year
+                     and not math.isnan(v := t.cell(y, code, column, kind)[0])), None)
+        if prev is not None:
+            total += prev[1]
+            tags.add("E")
+            notes.append(f"{why}: {when(prev[0])} instead")
+            continue
+        if t.first > year:
+            raise DataError(f"{t.file}: its first year is {t.first}, after {when(year)}; a "
+                            f"scenario for {year} uses no later data: give a folder (data=, "
+                            "--data) with an earlier release of this table")
+        children = next(((y, v) for y in reversed(pop.years(code))
+                         if not math.isnan(v := pop.cell(y, code, "population_estimate",
+                                                         "Children aged 0 to 17 years")[0])), None)
+        rate = math.nan if children is None else t.national(year, column, kind) / pop.national(
+            children[0], "population_estimate", "Children aged 0 to 17 years")
+        if children is None or math.isnan(rate):
+            raise DataError(f"{t.file}: {column} for council {code}, {when(year)}: not "
+                            "published, no earlier year and no population to estimate it from")
+        total += rate * children[1]
+        tags.add("E")
+        notes.append(f"{why} and no earlier year: England's rate per child × {children[1]:,.0f} "
+                     f"children (ONS mid-{children[0]})")
+    tag = "E" if "E" in tags else "S"
+    if len(parts) > 1:
+        notes = [f"sum of the joint return's {len(parts)} councils: " + "; ".join(dict.fromkeys(notes))]
+    return Figure(total, tag, "; ".join(notes))
+
+
+# ------------------------------------------------------------------ arithmetic
+
+
+def _split(total: int, weights: Sequence[float], minimum: int = 0) -> list[int]:
+    """``total`` whole units in proportion to ``weights`` (largest remainder), each
+    positive weight getting at least ``minimum`` when there are enough."""
+    n = len(weights)
+    positive = [i for i, w in enumerate(weights) if w > 0]
+    if total <= 0 or not positive:
+        return [0] * n
+    base = [0] * n
+    if minimum and total >= minimum * len(positive):
+        for i in positive:
+            base[i] = minimum
+    rest = total - sum(base)
+    s = sum(weights[i] for i in positive)
+    exact = [rest * w / s if w > 0 else 0.0 for w in weights]
+    out = [base[i] + math.floor(exact[i]) for i in range(n)]
+    left = total - sum(out)
+    for i in sorted(positive, key=lambda i: (-(exact[i] - math.floor(exact[i])), i))[:left]:
+        out[i] += 1
+    return out
+
+
+def _fmt(x: float, digits: int = 1) -> str:
+    text = f"{round(x, digits):.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _tenths(x: float) -> str:
+    return _fmt(x / 10, 1)
+
+
+def _staff_groups(tenths: int) -> str:
+    """Whole-time workers and one part-time worker for the remainder, in TOML."""
+    whole, part = divmod(tenths, 10)
+    if not part:
+        return str(whole)
+    groups = ([f"{{ count = {whole} }}"] if whole else []) + [f"{{ count = 1, fte = 0.{part} }}"]
+    return f"[{', '.join(groups)}]"
+
+
+def _worker_ftes(tenths: int) -> list[float]:
+    whole, part = divmod(tenths, 10)
+    return [1.0] * whole + ([part / 10] if part else [])
+
+
+def _cap(cases: int, ftes: list[float], absence: float) -> int:
+    """The smallest whole caseload cap, at least the soft cap and today's caseload with
+    headroom, at which every worker's whole cases add up to ``cases``."""
+    fte = sum(ftes)
+    if fte <= 0:
+        return SOFT_CAP
+    cap = max(SOFT_CAP, math.ceil(HEADROOM * cases / fte / (1 - absence) - 1e-9))
+    while sum(math.floor(cap * f * (1 - absence) + 1e-9) for f in ftes) < cases:
+        cap += 1
+    return cap
+
+
+# ------------------------------------------------------------------- the file
+
+
+class _Text:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def comment(self, text: str = "") -> None:
+        self.lines.append(f"# {text}".rstrip())
+
+    def blank(self) -> None:
+        self.lines.append("")
+
+    def table(self, name: str, note: str = "") -> None:
+        self.value(f"[{name}]", note) if note else self.lines.append(f"[{name}]")
+
+    def value(self, code: str, note: str) -> None:
+        self.lines.append(f"{code:<34}# {note}" if len(code) < 34 else f"{code}   # {note}")
+
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+
+@dataclass
+class _Council:
+    code: str            # the census's old_la_code ("940 / 941" for a joint return)
+    parts: list[str]     # the councils' own DfE codes
+    name: str
+    ons: str
+    region: str
+    year: int
+
+
+def _find(council: str, year: int | None, census: _Table, all_rows: list[dict[str, str]]) -> _Council:
+    councils = local_authority_rows(all_rows)
+    code = dfe_code(council, councils, census.file)
+    years = census.years(code)
+    all_years = sorted({_year(r, census.file) for r in councils if r["old_la_code"] == code})
+    if year is None:
+        year = max(_year(r, census.file) for r in councils)
+    if year not in years:
+        name = next(r["la_name"] for r in councils if r["old_la_code"] == code)
+        if year < all_years[0]:
+            hint = f"its first is {all_years[0]} (reorganised councils start with their first census)"
+        else:
+            hint = f"it has {all_years[0]} to {all_years[-1]}"
+        raise DataError(f"{census.file}: {name} has no census for {year}; {hint}")
+    row = census.by[(year, code, "")]
+    return _Council(code, [c.strip() for c in code.split("/")], row["la_name"],
+                    row["new_la_code"], row["region_name"], year)
+
+
+def _neighbours(c: _Council, data: str | Path | None) -> list[str]:
+    try:
+        file, rows = read_rows(NEIGHBOURS, data)
+    except DataError:
+        return []
+    names = {r["old_la_code"]: r["la_name"] for r in rows}
+    out = []
+    for part in c.parts:
+        for r in rows:
+            if r["old_la_code"] == part:
+                listed = [f"{names.get(r[f'SN_{i}'], r[f'SN_{i}'])} ({r[f'SN_{i}']}, "
+                          f"{r[f'SN_{i}P'].strip().lower()})" for i in range(1, 11)]
+                who = f"{r['la_name']}: " if len(c.parts) > 1 else ""
+                out.append(f"{who}{'; '.join(listed)} [{file}]")
+    return out
+
+
+def council_toml(council: str, year: int | None = None, *, data: str | Path | None = None) -> str:
+    """A commented scenario file for an English council, from the DfE's published data.
+
+    Every value carries a comment naming its table, column and year, marked
+    [S] sourced, [D] derived or [E] estimate. Nothing dated after 30 September
+    of ``year`` is read: the census of ``year`` (30 September), the
+    children-in-need, child-protection and looked-after tables for years to
+    31 March of ``year`` or earlier, ONS mid-year populations to mid-``year``.
+
+    Parameters
+    ----------
+    council : str
+        Its name (``"Herefordshire"``, with "did you mean" if misspelt), ONS code
+        (``"E06000019"``) or DfE code (``"884"``). A joint return (``"North
+        Northamptonshire"``) gives the joint service: the census's joint figures
+        and both councils' demand.
+    year : int, optional
+        The census year the scenario starts from: it starts on 1 October of that
+        year. Default the latest census in the data.
+    data : str or Path, optional
+        A folder with the DfE's files (a newer release); default the shipped ones.
+
+    Returns
+    -------
+    str
+        The scenario as TOML text; :func:`council_scenario` loads it.
+
+    Raises
+    ------
+    DataError
+        No such council, no census for ``year`` (naming the years there are), or
+        a file or column missing from ``data``.
+
+    Examples
+    --------
+    >>> import workforce_sim as ws
+    >>> text = ws.council_toml("Herefordshire", 2024)
+    >>> text.splitlines()[0]
+    "# Herefordshire, County of: children's social work, from the DfE's data for 2024."
+    """
+    year = None if year is None else int(year)
+    cut = 9999 if year is None else year
+    census_file, census_rows = read_rows(SERIES["workforce"], data)
+    census = _Table.read(SERIES["workforce"], data, cut)
+    c = _find(council, year, census, census_rows)
+    year = c.year
+    if year != cut:
+        census = _Table.read(SERIES["workforce"], data, year)
+    ref = _Table.read(SERIES["referrals"], data, year, "category")
+    cin_t = _Table.read(SERIES["children_in_need"], data, year, "category")
+    cps = _Table.read(SERIES["child_protection_plans"], data, year, "category")
+    cp_open = _Table.read(SERIES["child_protection_durations"], data, year, "category")
+    cla_t = _Table.read(SERIES["looked_after"], data, year, "population_type")
+    pop = _Table.read(SERIES["population"], data, year, "age_group")
+
+    def dem(t: _Table, column: str, kind: str | None = None, stock: bool = False) -> Figure:
+        if kind is None:        # a table with one category: its rows' own
+            kind = min((k for (_, _, k) in t.by), default="")
+            return _demand(t, pop, c.parts, year, column, kind, stock=stock)
+        return _demand(t, pop, c.parts, year, column, kind, kind, stock)
+
+    f = _census_figures(census, c.code, year, c.name)
+    referrals = dem(ref, "referral_count")
+    cin_all = dem(cin_t, "At31_episodes", stock=True)
+    cp_starts = dem(cps, "CPP_start")
+    cp_stock = dem(cp_open, "CPP_At31", stock=True)
+    cla_stock = dem(cla_t, "children_count", LOOKED_AFTER, stock=True)
+    cla_starts = dem(cla_t, "children_count", STARTING)
+    return _write(c, f, referrals, cin_all, cp_starts, cp_stock, cla_stock, cla_starts,
+                  census.file, [t.file for t in (ref, cin_t, cps, cp_open, cla_t, pop)],
+                  _neighbours(c, data))
+
+
+def council_scenario(council: str, year: int | None = None, *,
+                     data: str | Path | None = None) -> Scenario:
+    """A scenario for an English council, from the DfE's published data.
+
+    The scenario is :func:`council_toml`'s text loaded with the package's own
+    loader, so it is validated as a user's file is and never differs from the
+    file ``workforce-sim init`` writes.
+
+    Parameters
+    ----------
+    council : str
+        Its name, ONS code or DfE code (as for :func:`council_toml`).
+    year : int, optional
+        The census year it starts from (1 October of that year); default the latest.
+    data : str or Path, optional
+        A folder with the DfE's files; default the shipped ones.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    DataError
+        No such council, no census for ``year``, or a file or column missing.
+
+    Examples
+    --------
+    >>> import workforce_sim as ws
+    >>> s = ws.council_scenario("E06000019", 2024)
+    >>> s.start_date.isoformat(), sorted(s.teams)[0]
+    ('2024-10-01', 'assessment')
+    """
+    text = council_toml(council, year, data=data)
+    slug = "".join(ch if ch.isalnum() else "_" for ch in council.strip().lower())
+    return scenario_from_text(text, f"<council {slug} {year or 'latest'}>")
+
+
+def default_file_name(council: str, year: int | None = None, *,
+                      data: str | Path | None = None) -> str:
+    """``herefordshire_2025.toml``: the file ``workforce-sim init`` writes by default.
+
+    Parameters
+    ----------
+    council : str
+        Its name, ONS code or DfE code.
+    year : int, optional
+        The census year; default the latest.
+    data : str or Path, optional
+        A folder with the DfE's files.
+
+    Returns
+    -------
+    str
+    """
+    file, rows = read_rows(SERIES["workforce"], data)
+    census = _Table.read(SERIES["workforce"], data, 9999 if year is None else int(year))
+    c = _find(council, None if year is None else int(year), census, rows)
+    names = [n.split(",")[0] for n in c.name.split(" / ")]
+    stem = "_".join("".join(ch if ch.isalnum() else "_" for ch in n.lower()).strip("_")
+                    for n in names)
+    while "__" in stem:
+        stem = stem.replace("__", "_")
+    return f"{stem}_{c.year}.toml"
+
+
+# ------------------------------------------------------------------ the writing
+
+
+def _write(c: _Council, f: dict[str, Figure], referrals: Figure, cin_all: Figure,
+           cp_starts: Figure, cp_stock: Figure, cla_stock: Figure, cla_starts: Figure,
+           census_file: str, demand_files: list[str], neighbours: list[str]) -> str:
+    y = c.year
+    absence = f["absence_rate_fte"].value / 100
+    # ---- the census in tenths of an FTE (its published precision)
+    p10 = round(10 * f["inpost_fte"].value)
+    a10 = round(10 * f["agency_fte"].value)
+    v10 = round(10 * f["vacancy_fte"].value)
+    h10 = round(10 * f["case_holders_fte"].value)
+    cases = round(f["cases"].value)
+    if p10 + a10 <= 0:
+        raise DataError(f"{census_file}: {c.name} {y}: no social workers in post or on agency; "
+                        "nothing to build from")
+    capped = h10 > p10 + a10
+    h10 = min(h10, p10 + a10)
+    ha = min(a10, round(h10 * a10 / (a10 + p10)))
+    ha = max(ha, h10 - p10)
+    he = h10 - ha
+
+    # ---- demand: stocks at 31 March and flows in the year to 31 March
+    d_ass = Lognormal(dist="lognormal", median=ASSESSMENT[0], p90=ASSESSMENT[1]).mean
+    r = referrals.value
+    if r <= 0:
+        raise DataError(f"{c.name} {_span(y)}: no referrals published; nothing to build demand from")
+    lam_cp, lam_cla = cp_starts.value, cla_starts.value
+    cin_only = cin_all.value - cp_stock.value - cla_stock.value
+    cin_note = (f"children in need at 31 March {y} ({_fmt(cin_all.value, 0)}) less those on "
+                f"plans ({_fmt(cp_stock.value, 0)}) and looked after ({_fmt(cla_stock.value, 0)})")
+    if cin_only < 0:
+        cin_note += ": below 0 as published, taken as 0"
+        cin_only = 0.0
+    stocks = {"assessment": r * d_ass / DAYS_PER_YEAR, "cin": cin_only,
+              "cp": cp_stock.value, "cla": cla_stock.value}
+    open_total = sum(stocks.values())
+    if open_total <= 0:
+        raise DataError(f"{c.name} {y}: no children open in the published tables")
+    share = cases / open_total
+    initial = dict(zip(stocks, _split(cases, list(stocks.values())), strict=True))
+
+    # durations: CP the national shape at the council's own mean (stock / starts)
+    cp_mean_nat = Empirical(dist="empirical", bins=CP_BINS).mean
+    if lam_cp > 0 and cp_stock.value > 0:
+        k_raw = cp_stock.value / lam_cp * DAYS_PER_YEAR / cp_mean_nat
+        k = min(4.0, max(0.25, k_raw))
+    else:
+        k_raw = k = 1.0
+    cp_bins = [(round(lo * k), round(hi * k), p) for lo, hi, p in CP_BINS]
+    d_cp = Empirical(dist="empirical", bins=cp_bins).mean
+    d_cin = Empirical(dist="empirical", bins=CIN_BINS).mean
+    sigma = math.log(CLA_SPREAD) / 1.2815515655446004
+    if lam_cla > 0 and cla_stock.value > 0:
+        cla_mean = cla_stock.value / lam_cla * DAYS_PER_YEAR
+        cla_own = True
+    else:
+        cla_mean, cla_own = 2.5 * DAYS_PER_YEAR, False
+    cla_median = max(1, round(cla_mean / math.exp(sigma**2 / 2)))
+    cla_p90 = max(cla_median + 1, round(cla_median * CLA_SPREAD))
+    d_cla = Lognormal(dist="lognormal", median=cla_median, p90=cla_p90).mean
+
+    # routing: what a closing case continues as (unscaled flows; the share scales all)
+    p_cp = min(1.0, lam_cp / r)
+    q = min(CP_TO_CLA, lam_cla / lam_cp) if lam_cp > 0 else 0.0
+    direct_cla = max(0.0, lam_cla - q * lam_cp)
+    need_cin = cin_only * DAYS_PER_YEAR / d_cin
+    s = min(CP_TO_CIN, need_cin / lam_cp, 1 - q) if lam_cp > 0 else 0.0
+    p_cin = max(0.0, min(1.0 - p_cp, (need_cin - s * lam_cp) / r))
+    p_cp, p_cin, q, s = (math.floor(x * 1000) / 1000 for x in (p_cp, p_cin, q, s))
+    ref_model = round(r * share, 1)
+    cla_model = round(direct_cla * share, 1)
+    # the steady state the written values imply
+    l_cp = ref_model * p_cp
+    l_cin = ref_model * p_cin + s * l_cp
+    l_cla = cla_model + q * l_cp
+    steady = {"assessment": ref_model * d_ass, "cin": l_cin * d_cin, "cp": l_cp * d_cp,
+              "cla": l_cla * d_cla}
+    steady = {k_: v / DAYS_PER_YEAR for k_, v in steady.items()}
+
+    # ---- teams: case-holding FTE by cases held; agency at the service's rate
+    team_cases = [sum(initial[t] for t in types) for types in CASE_TEAMS.values()]
+    team_h = _split(h10, team_cases, minimum=1)
+    team_a = _split(ha, team_h)
+    for i in range(len(team_a)):           # never more agency than FTE in a team
+        over = team_a[i] - team_h[i]
+        if over > 0:
+            team_a[i] -= over
+            j = max(range(len(team_a)), key=lambda j: team_h[j] - team_a[j])
+            team_a[j] += over
+    team_e = [h - a for h, a in zip(team_h, team_a, strict=True)]
+    names = [*CASE_TEAMS, OTHER_TEAM]
+    employed = [*team_e, p10 - he]
+    agency = [*team_a, a10 - ha]
+    vacant = _split(v10, employed if sum(employed) else [e + a for e, a in zip(employed, agency,
+                                                                            strict=True)])
+    caps = [_cap(n, _worker_ftes(e) + _worker_ftes(a), absence)
+            for n, e, a in zip(team_cases, team_e, team_a, strict=True)]
+
+    # ---- workforce
+    starters = f["starters_fte"].value
+    v_fte = v10 / 10
+    t_hire = TIME_TO_HIRE.mean
+    if v_fte <= 0 or starters <= 0:
+        success, success_note = 0.5, ("[E] schema default: no vacancies or no starters in "
+                                      f"census {y}, so no hire rate to match")
+    else:
+        fill_days = DAYS_PER_YEAR * v_fte / starters
+        raw = (t_hire + READVERTISE_DAYS) / (fill_days + READVERTISE_DAYS)
+        success = min(1.0, max(0.01, raw))
+        success_note = (f"[D] a post takes (time to hire + {READVERTISE_DAYS}) / p − "
+                        f"{READVERTISE_DAYS} days to fill; the census's {_fmt(starters)} starters "
+                        f"FTE for {_fmt(v_fte)} vacant FTE mean {fill_days:.0f} days "
+                        f"(starters_fte, vacancy_fte {y})")
+        if raw > 1:
+            success_note += "; capped at 1: hires come faster than the time to hire allows"
+    cover = min(1.0, a10 / v10) if v10 > 0 else 1.0
+    cover_note = (f"[D] agency_fte / vacancy_fte, census {y}: {_fmt(a10 / 10)} / {_fmt(v_fte)}"
+                  if v10 > 0 else f"[E] no vacancies in census {y}: all cover kept")
+    if v10 > 0 and a10 > v10:
+        cover_note += ("; capped at 1 (agency exceeds vacancies: the model keeps agency only "
+                       "for vacancies, so the excess leaves as placements end)")
+
+    # ================================================================== the text
+    w = _Text()
+    w.comment(f"{c.name}: children's social work, from the DfE's data for {y}.")
+    w.comment()
+    w.comment(f"Council: {c.name}; ONS code {c.ons}; DfE code {c.code}; region {c.region}.")
+    if len(c.parts) > 1:
+        w.comment("A joint return: the census reports these councils' children's social work "
+                  "together,")
+        w.comment("so this scenario is the joint service: the census's joint figures and the sum "
+                  "of the councils' demand.")
+    w.comment(f"Starts 1 October {y} from the workforce census at 30 September {y}; demand from "
+              f"the years to 31 March {y};")
+    w.comment(f"nothing dated after 30 September {y} is used (the file serves a backtest).")
+    w.comment(f"Written by workforce-sim init (workforce_sim {__version__}); edit it as you would "
+              "any scenario.")
+    w.comment()
+    w.comment("Sources (the DfE's and ONS's published files, read as released):")
+    for file in [census_file, *demand_files]:
+        w.comment(f"  {file}")
+    w.comment(OGL)
+    w.comment("  [S] sourced, [D] derived from sourced figures, [E] estimate (tunable; see "
+              "docs/scenario-reference.md).")
+    w.comment()
+    w.comment(f"The census at 30 September {y}: {_fmt(p10 / 10)} FTE in post, {_fmt(a10 / 10)} "
+              f"agency FTE, {_fmt(v_fte)} vacant FTE,")
+    w.comment(f"{_fmt(h10 / 10)} case-holding FTE (employed and agency) holding {cases} cases. "
+              "The census has no count of newly")
+    w.comment("qualified staff: all employees are permanent here [E] (add your ASYE cohort as "
+              "nqsw groups).")
+    w.comment("The case-holding teams hold the case-holding FTE, split by the cases each holds, "
+              f"{_fmt(100 * ha / max(h10, 1))} % agency")
+    w.comment(f"(the service's agency rate) [D]; {OTHER_TEAM} holds everyone else (managers, "
+              "senior practitioners, reviewing")
+    w.comment("officers). Vacancies are split in proportion to FTE in post; establishment = in "
+              "post + vacancies [D].")
+    w.comment(f"The DfE's tables count {open_total:,.0f} children open (assessments under way, "
+              "children in need, on plans,")
+    w.comment(f"looked after); the census counts {cases} cases held by social workers, a share of "
+              f"{share:.3f}. Cases are split in")
+    w.comment("proportion to those stocks and every flow is scaled by that share, so that each "
+              "type's λ·E[D] is its")
+    w.comment(f"opening stock [D]. The parameters imply {sum(steady.values()):,.0f} open cases in "
+              f"steady state ({cases} at the start): "
+              + ", ".join(f"{k_} {v:,.0f}" for k_, v in steady.items()) + ".")
+    if capped:
+        w.comment("The census's case-holding FTE exceed its FTE in post and agency: taken as all "
+                  "of them [D].")
+    for x in f.values():
+        if x.tag == "E":
+            w.comment(f"Estimated: {x.note} [E].")
+        elif "'low'" in x.note:
+            w.comment(f"Note: {x.note} [S].")
+    if neighbours:
+        w.comment()
+        w.comment("Statistical neighbours (the DfE's model; for comparison only, not used in any "
+                  "value):")
+        for line in neighbours:
+            w.comment(f"  {line}")
+    w.blank()
+    w.value("schema_version = 1", "the file format this package reads")
+    w.value(f'name = "{_toml_text(c.name)}, {y} (DfE data)"', "shown on every output")
+    w.value(f'description = "The service as the DfE\'s {y} workforce census and {_span(y)} '
+            'children in need and looked-after tables found it."', "what this scenario is for")
+    w.value(f"start_date = {y}-10-01", f"[D] the day after the census of 30 September {y}")
+    w.value("horizon_months = 60", "[E] five years")
+
+    # teams
+    w.blank()
+    w.comment(f"{'-' * 70} teams [D] from census {y}")
+    team_notes = {"assessment": "assessments of referrals",
+                  "safeguarding": "child in need and child protection",
+                  "children_in_care": "children looked after"}
+    for i, name in enumerate(names):
+        w.blank()
+        note = team_notes.get(name, "social workers who hold no cases")
+        w.table(f"teams.{name}", note)
+        est = employed[i] + vacant[i]
+        w.value(f"establishment_fte = {_tenths(est)}",
+                f"[D] {_tenths(employed[i])} in post + {_tenths(vacant[i])} of the "
+                f"{_fmt(v_fte)} vacant FTE (vacancy_fte, in proportion to FTE in post)")
+        if i < len(CASE_TEAMS):
+            fte = (team_e[i] + team_a[i]) / 10
+            load = team_cases[i] / fte if fte else 0.0
+            w.value(f"caseload_cap = {caps[i]}",
+                    f"[D/E] at least the soft cap {SOFT_CAP} [E] and {team_cases[i]} cases / "
+                    f"{_fmt(fte)} FTE = {load:.1f} with {round(100 * (HEADROOM - 1))} % headroom "
+                    "and absence, so every case is allocated")
+        else:
+            w.value("holds_cases = false", "[D] in the agency and vacancy rates, not in caseloads")
+        w.table(f"teams.{name}.staff")
+        if i < len(CASE_TEAMS):
+            w.value(f"permanent = {_staff_groups(employed[i])}",
+                    f"[D] its share of case_holders_fte {y} ({_tenths(team_h[i])} FTE, by cases "
+                    f"held), less agency; all permanent [E]")
+            w.value(f"agency = {_staff_groups(agency[i])}",
+                    f"[D] {_tenths(team_h[i])} FTE × the agency rate (agency_fte / (agency_fte + "
+                    f"inpost_fte) {y})")
+        else:
+            w.value(f"permanent = {_staff_groups(employed[i])}",
+                    f"[D] inpost_fte {y} ({_fmt(p10 / 10)}) less the case holders employed "
+                    f"({_tenths(he)})")
+            w.value(f"agency = {_staff_groups(agency[i])}",
+                    f"[D] agency_fte {y} ({_fmt(a10 / 10)}) less the case holders on agency "
+                    f"({_tenths(ha)})")
+
+    # demand
+    w.blank()
+    w.comment(f"{'-' * 69} demand, scaled by {share:.3f} [D]")
+    w.blank()
+    w.table("case_types.assessment")
+    w.value('team = "assessment"', "[D] assessments are held by the assessment team")
+    w.value("weight = 1.0", "[E] one caseload point per case, as the census counts cases")
+    w.value(f"referrals_per_year = {_fmt(ref_model)}",
+            f"[D] {_fmt(r, 0)} referrals × {share:.3f}; {referrals.says()}")
+    w.value(f'duration_days = {{ dist = "lognormal", median = {ASSESSMENT[0]}, '
+            f'p90 = {ASSESSMENT[1]} }}', f"[E] mean ≈ {d_ass:.0f} days, as the Herefordshire baseline")
+    w.value(f"initial_open = {initial['assessment']}",
+            f"[D] {cases} cases × {stocks['assessment']:,.0f} / {open_total:,.0f} "
+            f"(referrals × mean duration: assessments under way)")
+    w.value(f"on_close = {{ cin = {_fmt(p_cin, 3)}, cp = {_fmt(p_cp, 3)} }}",
+            f"[D] cp: {_fmt(lam_cp, 0)} plans started / {_fmt(r, 0)} referrals; cin: the rate "
+            "that keeps the children-in-need stock")
+    w.value("priority = 1", "[E] as the Herefordshire baseline")
+    w.value(f"seasonality = {SEASONALITY}", "[E] ±10 %, dipping in August and December")
+
+    w.blank()
+    w.table("case_types.cin")
+    w.value('team = "safeguarding"', "[D] child in need plans (not on a plan, not looked after)")
+    w.value(f'duration_days = {{ dist = "empirical", bins = {_bins(CIN_BINS)} }}',
+            f"[S] England, CIN episodes by duration (2017), "
+            f"calibration README; mean ≈ {d_cin:.0f} days")
+    w.value(f"initial_open = {initial['cin']}",
+            f"[D] {cases} cases × {cin_only:,.0f} / {open_total:,.0f}: {cin_note}; "
+            f"{cin_all.says()}; {cp_stock.says()}; {cla_stock.says()}")
+    w.value("priority = 2", "[E] as the Herefordshire baseline")
+
+    w.blank()
+    w.table("case_types.cp")
+    w.value('team = "safeguarding"', "[D] child protection plans")
+    cp_note = (f"[D] England's CP plans ending 2024-25 by duration [S], time scaled × {k:.2f} to "
+               f"the council's mean, plans open / started = {d_cp:.0f} days")
+    if k != k_raw:
+        cp_note += f" (× {k_raw:.2f} limited to 0.25-4)"
+    if lam_cp <= 0 or cp_stock.value <= 0:
+        cp_note = "[S] England's CP plans ending 2024-25 by duration: no plans to scale by"
+    w.value(f'duration_days = {{ dist = "empirical", bins = {_bins(cp_bins)} }}', cp_note)
+    w.value(f"initial_open = {initial['cp']}",
+            f"[D] {cases} cases × {cp_stock.value:,.0f} / {open_total:,.0f}; {cp_stock.says()}")
+    w.value(f"on_close = {{ cin = {_fmt(s, 3)}, cla = {_fmt(q, 3)} }}",
+            f"[E] step-down {CP_TO_CIN} and entry to care {CP_TO_CLA} as the Herefordshire "
+            "baseline, lowered if the flows are smaller; plans started: " + cp_starts.says())
+    w.value("priority = 1", "[E] as the Herefordshire baseline")
+
+    w.blank()
+    w.table("case_types.cla")
+    w.value('team = "children_in_care"', "[D] children looked after")
+    w.value("looked_after = true", "[D] counted in the DfE stability measure")
+    w.value(f"referrals_per_year = {_fmt(cla_model)}",
+            f"[D] ({_fmt(lam_cla, 0)} starting to be looked after − {_fmt(q, 3)} × "
+            f"{_fmt(lam_cp, 0)} from plans) × {share:.3f}; {cla_starts.says()}")
+    cla_note = (f"[D] mean ≈ {d_cla / DAYS_PER_YEAR:.1f} years = looked after at 31 March / "
+                f"starting in the year; spread as the Herefordshire baseline [E]"
+                if cla_own else "[E] mean ≈ 2.5 years (England, calibration README): no flows "
+                "to estimate the council's own")
+    w.value(f'duration_days = {{ dist = "lognormal", median = {cla_median}, p90 = {cla_p90} }}',
+            cla_note)
+    w.value(f"initial_open = {initial['cla']}",
+            f"[D] {cases} cases × {cla_stock.value:,.0f} / {open_total:,.0f}; {cla_stock.says()}")
+    w.value("priority = 1", "[E] as the Herefordshire baseline")
+
+    # workforce
+    t = f["turnover_rate_fte"]
+    w.blank()
+    w.comment(f"{'-' * 74} workforce")
+    w.blank()
+    w.table("workforce.permanent")
+    w.value(f"annual_turnover = {_fmt(t.value / 100, 3)}", t.says())
+    w.value("pressure_threshold = 1.0", "[E] turnover rises once open work exceeds capacity")
+    w.value("pressure_elasticity = 1.5", "[E] calibration default")
+    w.value("notice_days = 28", "[E] calibration default")
+    w.value("salary = 40000", "[E] published scales (calibration README)")
+    w.value("on_cost_rate = 0.30", "[D] employer NI, pension and levy (calibration README)")
+    w.blank()
+    w.table("workforce.nqsw")
+    w.value("asye_months = 12", "[S] ASYE framework")
+    w.value("capacity_start = 0.4", "[S] ASYE workload ramp (Newham)")
+    w.value("capacity_end = 0.9", "[S] ASYE workload ramp (Newham)")
+    w.value("salary = 34000", "[E] published scales (calibration README)")
+    w.blank()
+    w.table("workforce.agency")
+    w.value(f"cover_fraction = {_fmt(cover, 3)}", cover_note)
+    w.value("day_rate = 370", "[E] ≈ £50 an hour (calibration README)")
+    w.value("billable_days_per_year = 225", "[E] calibration default")
+    w.blank()
+    w.table("recruitment")
+    w.value('time_to_hire_days = { dist = "triangular", min = 56, mode = 84, max = 168 }',
+            f"[E] 8-24 weeks, mode 12; mean {t_hire:.0f} days")
+    w.value(f"success_probability = {_fmt(success, 3)}", success_note)
+    w.value(f"readvertise_days = {READVERTISE_DAYS}", "[E] calibration default")
+    w.value("cost_per_hire = 4000", "[E] calibration default")
+    w.blank()
+    w.table("absence")
+    w.value(f"rate = {_fmt(absence, 3)}", f["absence_rate_fte"].says())
+    w.blank()
+    w.comment("No academy: the DfE's tables do not count one; add your intakes as "
+              "scenarios/herefordshire_2025.toml does [E].")
+    return w.text()
+
+
+def _bins(bins: Sequence[tuple[int, int, float]]) -> str:
+    return "[" + ", ".join(f"[{lo}, {hi}, {p}]" for lo, hi, p in bins) + "]"
+
+
+def _toml_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
