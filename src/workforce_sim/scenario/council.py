@@ -132,6 +132,12 @@ class _Table:
     def years(self, code: str) -> list[int]:
         return sorted({y for (y, c, _) in self.by if c == code})
 
+    def latest(self, code: str, column: str, kind: str = "",
+               before: int | None = None) -> tuple[int, float] | None:
+        """The latest year (before ``before``) the council's ``column`` is published, and its value."""
+        return next(((y, v) for y in reversed(self.years(code)) if (before is None or y < before)
+                     and not math.isnan(v := self.cell(y, code, column, kind)[0])), None)
+
 
 def _year(row: dict[str, str], file: str) -> int:
     try:
@@ -178,8 +184,7 @@ def _census_figures(t: _Table, code: str, year: int, name: str) -> dict[str, Fig
             continue
         why = f"{measure} {year} not published ({status})"
         if base is None:
-            prev = next(((y, v) for y in earlier
-                         if not math.isnan(v := t.cell(y, code, measure)[0])), None)
+            prev = t.latest(code, measure, before=year)
             if prev is not None:
                 out[measure] = Figure(prev[1], "E", f"{why}: {name}'s census {prev[0]}")
             elif measure in RATES and not math.isnan(e := t.national(year, measure)):
@@ -229,8 +234,7 @@ def _demand(t: _Table, pop: _Table, parts: Sequence[str], year: int, column: str
             notes.append(f"{label}, {when(year)}")
             continue
         why = f"{label} {when(year)} not published ({status})"
-        prev = next(((y, v) for y in reversed(t.years(code)) if y < year
-                     and not math.isnan(v := t.cell(y, code, column, kind)[0])), None)
+        prev = t.latest(code, column, kind, before=year)
         if prev is not None:
             total += prev[1]
             tags.add("E")
@@ -240,9 +244,7 @@ def _demand(t: _Table, pop: _Table, parts: Sequence[str], year: int, column: str
             raise DataError(f"{t.file}: its first year is {t.first}, after {when(year)}; a "
                             f"scenario for {year} uses no later data: give a folder (data=, "
                             "--data) with an earlier release of this table")
-        children = next(((y, v) for y in reversed(pop.years(code))
-                         if not math.isnan(v := pop.cell(y, code, "population_estimate",
-                                                         "Children aged 0 to 17 years")[0])), None)
+        children = pop.latest(code, "population_estimate", "Children aged 0 to 17 years")
         rate = math.nan if children is None else t.national(year, column, kind) / pop.national(
             children[0], "population_estimate", "Children aged 0 to 17 years")
         if children is None or math.isnan(rate):
@@ -332,7 +334,18 @@ class _Text:
     def blank(self) -> None:
         self.lines.append("")
 
+    def rule(self, dashes: int, title: str) -> None:
+        """A section's heading, after a blank line."""
+        self.blank()
+        self.comment(f"{'-' * dashes} {title}")
+
     def table(self, name: str, note: str = "") -> None:
+        """A table's header, after a blank line."""
+        self.blank()
+        self.subtable(name, note)
+
+    def subtable(self, name: str, note: str = "") -> None:
+        """A table's header straight after its parent's values."""
         self.value(f"[{name}]", note) if note else self.lines.append(f"[{name}]")
 
     def value(self, code: str, note: str) -> None:
@@ -456,9 +469,9 @@ def council_toml(council: str, year: int | None = None, *, data: str | Path | No
     cp_stock = dem(cp_open, "CPP_At31", stock=True)
     cla_stock = dem(cla_t, "children_count", LOOKED_AFTER, stock=True)
     cla_starts = dem(cla_t, "children_count", STARTING)
-    return _write(c, f, referrals, cin_all, cp_starts, cp_stock, cla_stock, cla_starts,
-                  census.file, [t.file for t in (ref, cin_t, cps, cp_open, cla_t, pop)],
-                  _neighbours(c, data))
+    return _write(_Sourced(c, f, referrals, cin_all, cp_starts, cp_stock, cla_stock, cla_starts,
+                           census.file, [t.file for t in (ref, cin_t, cps, cp_open, cla_t, pop)],
+                           _neighbours(c, data)))
 
 
 def council_scenario(council: str, year: int | None = None, *,
@@ -531,88 +544,213 @@ def default_file_name(council: str, year: int | None = None, *,
 # ------------------------------------------------------------------ the writing
 
 
-def _write(c: _Council, f: dict[str, Figure], referrals: Figure, cin_all: Figure,
-           cp_starts: Figure, cp_stock: Figure, cla_stock: Figure, cla_starts: Figure,
-           census_file: str, demand_files: list[str], neighbours: list[str]) -> str:
-    y = c.year
-    absence = f["absence_rate_fte"].value / 100
-    # ---- the census in tenths of an FTE (its published precision)
+#: The model's reading of each case-holding team, for its table's comment.
+TEAM_NOTES = {"assessment": "assessments of referrals",
+              "safeguarding": "child in need and child protection",
+              "children_in_care": "children looked after"}
+BASELINE = "[E] as the Herefordshire baseline"
+
+
+@dataclass
+class _Sourced:
+    """What :func:`council_toml` read for one council, and from which files."""
+
+    council: _Council
+    census: dict[str, Figure]
+    referrals: Figure
+    cin_all: Figure            # children in need at 31 March, on plans and looked after too
+    cp_starts: Figure
+    cp_stock: Figure
+    cla_stock: Figure
+    cla_starts: Figure
+    census_file: str
+    demand_files: list[str]
+    neighbours: list[str]
+
+
+@dataclass
+class _Staffing:
+    """The census in tenths of an FTE, its published precision, so splits add back exactly."""
+
+    in_post: int
+    agency: int
+    vacant: int
+    holders: int               # case-holding FTE, employed and agency
+    holders_agency: int
+    cases: int
+    capped: bool               # the census's case holders were more than in post and agency
+    absence: float             # a fraction
+
+    @property
+    def holders_employed(self) -> int:
+        return self.holders - self.holders_agency
+
+
+@dataclass
+class _Durations:
+    """Mean durations (days) of each case type, and the shapes the file writes."""
+
+    assessment: float
+    cin: float
+    cp_bins: list[tuple[int, int, float]]
+    cp: float
+    cp_scale: float            # the council's CP mean / England's, limited to 0.25-4
+    cp_scale_raw: float
+    cla_median: int
+    cla_p90: int
+    cla: float
+    cla_own: bool              # from the council's own flows, not England's mean
+
+
+@dataclass
+class _Demand:
+    """The census's cases split as the DfE's stocks; ``share`` scales every flow."""
+
+    referrals: float
+    cin_only: float
+    cin_note: str
+    stocks: dict[str, float]
+    open_total: float
+    share: float
+    initial: dict[str, int]
+
+
+@dataclass
+class _Routing:
+    """What a closing case continues as, and the scaled flows the file writes."""
+
+    to_cp: float               # an assessment that leads to a plan
+    to_cin: float              # an assessment that leads to a child in need plan
+    cp_to_cla: float
+    cp_to_cin: float
+    referrals: float
+    cla_direct: float          # entries to care not from a plan
+    steady: dict[str, float]   # open cases in steady state, by type
+
+
+@dataclass
+class _Teams:
+    """Tenths of an FTE by team: the case-holding teams (in CASE_TEAMS order), then OTHER_TEAM."""
+
+    names: list[str]
+    cases: list[int]           # cases to caps: the case-holding teams only
+    holders: list[int]
+    holders_agency: list[int]
+    caps: list[int]
+    employed: list[int]        # employed to vacant: every team
+    agency: list[int]
+    vacant: list[int]
+
+
+@dataclass
+class _Build:
+    """Everything a file is written from."""
+
+    sourced: _Sourced
+    staff: _Staffing
+    durations: _Durations
+    demand: _Demand
+    routing: _Routing
+    teams: _Teams
+
+    @property
+    def year(self) -> int:
+        return self.sourced.council.year
+
+
+def _staffing(s: _Sourced) -> _Staffing:
+    f, c = s.census, s.council
     p10 = round(10 * f["inpost_fte"].value)
     a10 = round(10 * f["agency_fte"].value)
-    v10 = round(10 * f["vacancy_fte"].value)
     h10 = round(10 * f["case_holders_fte"].value)
-    cases = round(f["cases"].value)
     if p10 + a10 <= 0:
-        raise DataError(f"{census_file}: {c.name} {y}: no social workers in post or on agency; "
-                        "nothing to build from")
-    capped = h10 > p10 + a10
-    h10 = min(h10, p10 + a10)
-    ha = min(a10, round(h10 * a10 / (a10 + p10)))
-    ha = max(ha, h10 - p10)
-    he = h10 - ha
+        raise DataError(f"{s.census_file}: {c.name} {c.year}: no social workers in post or on "
+                        "agency; nothing to build from")
+    # case holders are at most everyone, agency among them at the service's rate, but
+    # no more employed among them than are in post
+    held = min(h10, p10 + a10)
+    ha = max(min(a10, round(held * a10 / (a10 + p10))), held - p10)
+    return _Staffing(p10, a10, round(10 * f["vacancy_fte"].value), held, ha,
+                     round(f["cases"].value), h10 > p10 + a10,
+                     f["absence_rate_fte"].value / 100)
 
-    # ---- demand: stocks at 31 March and flows in the year to 31 March
-    d_ass = Lognormal(dist="lognormal", median=ASSESSMENT[0], p90=ASSESSMENT[1]).mean
-    r = referrals.value
-    if r <= 0:
-        raise DataError(f"{c.name} {_span(y)}: no referrals published; nothing to build demand from")
-    lam_cp, lam_cla = cp_starts.value, cla_starts.value
-    cin_only = cin_all.value - cp_stock.value - cla_stock.value
-    cin_note = (f"children in need at 31 March {y} ({_fmt(cin_all.value, 0)}) less those on "
-                f"plans ({_fmt(cp_stock.value, 0)}) and looked after ({_fmt(cla_stock.value, 0)})")
-    if cin_only < 0:
-        cin_note += ": below 0 as published, taken as 0"
-        cin_only = 0.0
-    stocks = {"assessment": r * d_ass / DAYS_PER_YEAR, "cin": cin_only,
-              "cp": cp_stock.value, "cla": cla_stock.value}
-    open_total = sum(stocks.values())
-    if open_total <= 0:
-        raise DataError(f"{c.name} {y}: no children open in the published tables")
-    share = cases / open_total
-    initial = dict(zip(stocks, _split(cases, list(stocks.values())), strict=True))
 
-    # durations: CP the national shape at the council's own mean (stock / starts)
+def _durations(s: _Sourced) -> _Durations:
+    """CP: England's shape at the council's own mean (stock / starts); CLA: the
+    baseline's spread at the council's own mean; assessment and CIN as England's."""
     cp_mean_nat = Empirical(dist="empirical", bins=CP_BINS).mean
-    if lam_cp > 0 and cp_stock.value > 0:
-        k_raw = cp_stock.value / lam_cp * DAYS_PER_YEAR / cp_mean_nat
+    lam_cp, lam_cla = s.cp_starts.value, s.cla_starts.value
+    if lam_cp > 0 and s.cp_stock.value > 0:
+        k_raw = s.cp_stock.value / lam_cp * DAYS_PER_YEAR / cp_mean_nat
         k = min(4.0, max(0.25, k_raw))
     else:
         k_raw = k = 1.0
     cp_bins = [(round(lo * k), round(hi * k), p) for lo, hi, p in CP_BINS]
-    d_cp = Empirical(dist="empirical", bins=cp_bins).mean
-    d_cin = Empirical(dist="empirical", bins=CIN_BINS).mean
     sigma = math.log(CLA_SPREAD) / 1.2815515655446004
-    if lam_cla > 0 and cla_stock.value > 0:
-        cla_mean = cla_stock.value / lam_cla * DAYS_PER_YEAR
-        cla_own = True
-    else:
-        cla_mean, cla_own = 2.5 * DAYS_PER_YEAR, False
+    cla_own = lam_cla > 0 and s.cla_stock.value > 0
+    cla_mean = s.cla_stock.value / lam_cla * DAYS_PER_YEAR if cla_own else 2.5 * DAYS_PER_YEAR
     cla_median = max(1, round(cla_mean / math.exp(sigma**2 / 2)))
     cla_p90 = max(cla_median + 1, round(cla_median * CLA_SPREAD))
-    d_cla = Lognormal(dist="lognormal", median=cla_median, p90=cla_p90).mean
+    return _Durations(
+        Lognormal(dist="lognormal", median=ASSESSMENT[0], p90=ASSESSMENT[1]).mean,
+        Empirical(dist="empirical", bins=CIN_BINS).mean,
+        cp_bins, Empirical(dist="empirical", bins=cp_bins).mean, k, k_raw,
+        cla_median, cla_p90, Lognormal(dist="lognormal", median=cla_median, p90=cla_p90).mean,
+        cla_own)
 
-    # routing: what a closing case continues as (unscaled flows; the share scales all)
-    p_cp = min(1.0, lam_cp / r)
-    q = min(CP_TO_CLA, lam_cla / lam_cp) if lam_cp > 0 else 0.0
-    direct_cla = max(0.0, lam_cla - q * lam_cp)
-    need_cin = cin_only * DAYS_PER_YEAR / d_cin
-    s = min(CP_TO_CIN, need_cin / lam_cp, 1 - q) if lam_cp > 0 else 0.0
-    p_cin = max(0.0, min(1.0 - p_cp, (need_cin - s * lam_cp) / r))
-    p_cp, p_cin, q, s = (math.floor(x * 1000) / 1000 for x in (p_cp, p_cin, q, s))
-    ref_model = round(r * share, 1)
-    cla_model = round(direct_cla * share, 1)
-    # the steady state the written values imply
-    l_cp = ref_model * p_cp
-    l_cin = ref_model * p_cin + s * l_cp
-    l_cla = cla_model + q * l_cp
-    steady = {"assessment": ref_model * d_ass, "cin": l_cin * d_cin, "cp": l_cp * d_cp,
-              "cla": l_cla * d_cla}
-    steady = {k_: v / DAYS_PER_YEAR for k_, v in steady.items()}
 
-    # ---- teams: case-holding FTE by cases held; agency at the service's rate
-    team_cases = [sum(initial[t] for t in types) for types in CASE_TEAMS.values()]
-    team_h = _split(h10, team_cases, minimum=1)
-    team_a = _split(ha, team_h)
+def _open_cases(s: _Sourced, cases: int, d: _Durations) -> _Demand:
+    """The stocks at 31 March (assessments under way as referrals × mean duration) and
+    the census's cases split among them."""
+    c, y, r = s.council, s.council.year, s.referrals.value
+    if r <= 0:
+        raise DataError(f"{c.name} {_span(y)}: no referrals published; nothing to build demand from")
+    cin_only = s.cin_all.value - s.cp_stock.value - s.cla_stock.value
+    cin_note = (f"children in need at 31 March {y} ({_fmt(s.cin_all.value, 0)}) less those on "
+                f"plans ({_fmt(s.cp_stock.value, 0)}) and looked after ({_fmt(s.cla_stock.value, 0)})")
+    if cin_only < 0:
+        cin_note += ": below 0 as published, taken as 0"
+        cin_only = 0.0
+    stocks = {"assessment": r * d.assessment / DAYS_PER_YEAR, "cin": cin_only,
+              "cp": s.cp_stock.value, "cla": s.cla_stock.value}
+    open_total = sum(stocks.values())
+    if open_total <= 0:
+        raise DataError(f"{c.name} {y}: no children open in the published tables")
+    initial = dict(zip(stocks, _split(cases, list(stocks.values())), strict=True))
+    return _Demand(r, cin_only, cin_note, stocks, open_total, cases / open_total, initial)
+
+
+def _routing(s: _Sourced, dem: _Demand, d: _Durations) -> _Routing:
+    """Routing from the unscaled flows (the share scales them all), written to 0.001
+    rounded down so no probabilities sum above 1."""
+    r, lam_cp, lam_cla = dem.referrals, s.cp_starts.value, s.cla_starts.value
+    to_cp = min(1.0, lam_cp / r)
+    cp_to_cla = min(CP_TO_CLA, lam_cla / lam_cp) if lam_cp > 0 else 0.0
+    direct_cla = max(0.0, lam_cla - cp_to_cla * lam_cp)
+    # the entries to child in need that keep its stock: from plans first, then assessments
+    need_cin = dem.cin_only * DAYS_PER_YEAR / d.cin
+    cp_to_cin = min(CP_TO_CIN, need_cin / lam_cp, 1 - cp_to_cla) if lam_cp > 0 else 0.0
+    to_cin = max(0.0, min(1.0 - to_cp, (need_cin - cp_to_cin * lam_cp) / r))
+    to_cp, to_cin, cp_to_cla, cp_to_cin = (math.floor(x * 1000) / 1000
+                                           for x in (to_cp, to_cin, cp_to_cla, cp_to_cin))
+    ref_model = round(r * dem.share, 1)
+    cla_model = round(direct_cla * dem.share, 1)
+    # the steady state the written values imply, for the header
+    l_cp = ref_model * to_cp
+    l_cin = ref_model * to_cin + cp_to_cin * l_cp
+    l_cla = cla_model + cp_to_cla * l_cp
+    steady = {"assessment": ref_model * d.assessment, "cin": l_cin * d.cin, "cp": l_cp * d.cp,
+              "cla": l_cla * d.cla}
+    return _Routing(to_cp, to_cin, cp_to_cla, cp_to_cin, ref_model, cla_model,
+                    {k: v / DAYS_PER_YEAR for k, v in steady.items()})
+
+
+def _teams(staff: _Staffing, dem: _Demand) -> _Teams:
+    """Case-holding FTE by cases held (0.1 at least to a team with cases), agency at the
+    service's rate; vacancies in proportion to FTE in post."""
+    team_cases = [sum(dem.initial[t] for t in types) for types in CASE_TEAMS.values()]
+    team_h = _split(staff.holders, team_cases, minimum=1)
+    team_a = _split(staff.holders_agency, team_h)
     for i in range(len(team_a)):           # never more agency than FTE in a team
         over = team_a[i] - team_h[i]
         if over > 0:
@@ -620,40 +758,70 @@ def _write(c: _Council, f: dict[str, Figure], referrals: Figure, cin_all: Figure
             j = max(range(len(team_a)), key=lambda j: team_h[j] - team_a[j])
             team_a[j] += over
     team_e = [h - a for h, a in zip(team_h, team_a, strict=True)]
-    names = [*CASE_TEAMS, OTHER_TEAM]
-    employed = [*team_e, p10 - he]
-    agency = [*team_a, a10 - ha]
-    vacant = _split(v10, employed if sum(employed) else [e + a for e, a in zip(employed, agency,
-                                                                            strict=True)])
-    caps = [_cap(n, _worker_ftes(e) + _worker_ftes(a), absence)
+    employed = [*team_e, staff.in_post - staff.holders_employed]
+    agency = [*team_a, staff.agency - staff.holders_agency]
+    # a service with no one in post splits its vacancies by agency instead
+    vacant = _split(staff.vacant, employed if sum(employed) else
+                    [e + a for e, a in zip(employed, agency, strict=True)])
+    caps = [_cap(n, _worker_ftes(e) + _worker_ftes(a), staff.absence)
             for n, e, a in zip(team_cases, team_e, team_a, strict=True)]
+    return _Teams([*CASE_TEAMS, OTHER_TEAM], team_cases, team_h, team_a, caps,
+                  employed, agency, vacant)
 
-    # ---- workforce
-    starters = f["starters_fte"].value
-    v_fte = v10 / 10
-    t_hire = TIME_TO_HIRE.mean
-    if v_fte <= 0 or starters <= 0:
-        success, success_note = 0.5, ("[E] schema default: no vacancies or no starters in "
-                                      f"census {y}, so no hire rate to match")
-    else:
-        fill_days = DAYS_PER_YEAR * v_fte / starters
-        raw = (t_hire + READVERTISE_DAYS) / (fill_days + READVERTISE_DAYS)
-        success = min(1.0, max(0.01, raw))
-        success_note = (f"[D] a post takes (time to hire + {READVERTISE_DAYS}) / p − "
-                        f"{READVERTISE_DAYS} days to fill; the census's {_fmt(starters)} starters "
-                        f"FTE for {_fmt(v_fte)} vacant FTE mean {fill_days:.0f} days "
-                        f"(starters_fte, vacancy_fte {y})")
-        if raw > 1:
-            success_note += "; capped at 1: hires come faster than the time to hire allows"
-    cover = min(1.0, a10 / v10) if v10 > 0 else 1.0
-    cover_note = (f"[D] agency_fte / vacancy_fte, census {y}: {_fmt(a10 / 10)} / {_fmt(v_fte)}"
-                  if v10 > 0 else f"[E] no vacancies in census {y}: all cover kept")
-    if v10 > 0 and a10 > v10:
-        cover_note += ("; capped at 1 (agency exceeds vacancies: the model keeps agency only "
-                       "for vacancies, so the excess leaves as placements end)")
 
-    # ================================================================== the text
+def _success_probability(staff: _Staffing, year: int, starters: float) -> Figure:
+    """The probability at which the model's hire rate per vacancy is the census's starters."""
+    vacant, t_hire = staff.vacant / 10, TIME_TO_HIRE.mean
+    if vacant <= 0 or starters <= 0:
+        return Figure(0.5, "E", f"schema default: no vacancies or no starters in census {year}, "
+                      "so no hire rate to match")
+    fill_days = DAYS_PER_YEAR * vacant / starters
+    raw = (t_hire + READVERTISE_DAYS) / (fill_days + READVERTISE_DAYS)
+    note = (f"a post takes (time to hire + {READVERTISE_DAYS}) / p − {READVERTISE_DAYS} days to "
+            f"fill; the census's {_fmt(starters)} starters FTE for {_fmt(vacant)} vacant FTE mean "
+            f"{fill_days:.0f} days (starters_fte, vacancy_fte {year})")
+    if raw > 1:
+        note += "; capped at 1: hires come faster than the time to hire allows"
+    return Figure(min(1.0, max(0.01, raw)), "D", note)
+
+
+def _agency_cover(staff: _Staffing, year: int) -> Figure:
+    a10, v10 = staff.agency, staff.vacant
+    if v10 <= 0:
+        return Figure(1.0, "E", f"no vacancies in census {year}: all cover kept")
+    note = f"agency_fte / vacancy_fte, census {year}: {_tenths(a10)} / {_tenths(v10)}"
+    if a10 > v10:
+        note += ("; capped at 1 (agency exceeds vacancies: the model keeps agency only "
+                 "for vacancies, so the excess leaves as placements end)")
+    return Figure(min(1.0, a10 / v10), "D", note)
+
+
+def _write(s: _Sourced) -> str:
+    """The file, in the order a reader checks it: where it came from, then each table."""
+    staff = _staffing(s)
+    durations = _durations(s)
+    demand = _open_cases(s, staff.cases, durations)
+    b = _Build(s, staff, durations, demand, _routing(s, demand, durations), _teams(staff, demand))
     w = _Text()
+    _write_header(w, b)
+    _write_summary(w, b)
+    _write_neighbours(w, s.neighbours)
+    _write_scenario(w, s.council)
+    _write_teams(w, b)
+    w.rule(69, f"demand, scaled by {demand.share:.3f} [D]")
+    _write_assessment(w, b)
+    _write_cin(w, b)
+    _write_cp(w, b)
+    _write_cla(w, b)
+    w.rule(74, "workforce")
+    _write_workforce(w, b)
+    _write_recruitment(w, b)
+    return w.text()
+
+
+def _write_header(w: _Text, b: _Build) -> None:
+    """Who, when and from which files."""
+    c, y = b.sourced.council, b.year
     w.comment(f"{c.name}: children's social work, from the DfE's data for {y}.")
     w.comment()
     w.comment(f"Council: {c.name}; ONS code {c.ons}; DfE code {c.code}; region {c.region}.")
@@ -669,47 +837,61 @@ def _write(c: _Council, f: dict[str, Figure], referrals: Figure, cin_all: Figure
               "any scenario.")
     w.comment()
     w.comment("Sources (the DfE's and ONS's published files, read as released):")
-    for file in [census_file, *demand_files]:
+    for file in [b.sourced.census_file, *b.sourced.demand_files]:
         w.comment(f"  {file}")
     w.comment(OGL)
     w.comment("  [S] sourced, [D] derived from sourced figures, [E] estimate (tunable; see "
               "docs/scenario-reference.md).")
     w.comment()
-    w.comment(f"The census at 30 September {y}: {_fmt(p10 / 10)} FTE in post, {_fmt(a10 / 10)} "
-              f"agency FTE, {_fmt(v_fte)} vacant FTE,")
-    w.comment(f"{_fmt(h10 / 10)} case-holding FTE (employed and agency) holding {cases} cases. "
-              "The census has no count of newly")
+
+
+def _write_summary(w: _Text, b: _Build) -> None:
+    """How the census and the tables became teams and cases, and every estimate made."""
+    st, dem, y = b.staff, b.demand, b.year
+    w.comment(f"The census at 30 September {y}: {_tenths(st.in_post)} FTE in post, "
+              f"{_tenths(st.agency)} agency FTE, {_tenths(st.vacant)} vacant FTE,")
+    w.comment(f"{_tenths(st.holders)} case-holding FTE (employed and agency) holding {st.cases} "
+              "cases. The census has no count of newly")
     w.comment("qualified staff: all employees are permanent here [E] (add your ASYE cohort as "
               "nqsw groups).")
     w.comment("The case-holding teams hold the case-holding FTE, split by the cases each holds, "
-              f"{_fmt(100 * ha / max(h10, 1))} % agency")
+              f"{_fmt(100 * st.holders_agency / max(st.holders, 1))} % agency")
     w.comment(f"(the service's agency rate) [D]; {OTHER_TEAM} holds everyone else (managers, "
               "senior practitioners, reviewing")
     w.comment("officers). Vacancies are split in proportion to FTE in post; establishment = in "
               "post + vacancies [D].")
-    w.comment(f"The DfE's tables count {open_total:,.0f} children open (assessments under way, "
+    w.comment(f"The DfE's tables count {dem.open_total:,.0f} children open (assessments under way, "
               "children in need, on plans,")
-    w.comment(f"looked after); the census counts {cases} cases held by social workers, a share of "
-              f"{share:.3f}. Cases are split in")
+    w.comment(f"looked after); the census counts {st.cases} cases held by social workers, a share "
+              f"of {dem.share:.3f}. Cases are split in")
     w.comment("proportion to those stocks and every flow is scaled by that share, so that each "
               "type's λ·E[D] is its")
+    steady = b.routing.steady
     w.comment(f"opening stock [D]. The parameters imply {sum(steady.values()):,.0f} open cases in "
-              f"steady state ({cases} at the start): "
-              + ", ".join(f"{k_} {v:,.0f}" for k_, v in steady.items()) + ".")
-    if capped:
+              f"steady state ({st.cases} at the start): "
+              + ", ".join(f"{k} {v:,.0f}" for k, v in steady.items()) + ".")
+    if st.capped:
         w.comment("The census's case-holding FTE exceed its FTE in post and agency: taken as all "
                   "of them [D].")
-    for x in f.values():
+    for x in b.sourced.census.values():
         if x.tag == "E":
             w.comment(f"Estimated: {x.note} [E].")
         elif "'low'" in x.note:
             w.comment(f"Note: {x.note} [S].")
+
+
+def _write_neighbours(w: _Text, neighbours: list[str]) -> None:
     if neighbours:
         w.comment()
         w.comment("Statistical neighbours (the DfE's model; for comparison only, not used in any "
                   "value):")
         for line in neighbours:
             w.comment(f"  {line}")
+
+
+def _write_scenario(w: _Text, c: _Council) -> None:
+    """The scenario's own top-level keys."""
+    y = c.year
     w.blank()
     w.value("schema_version = 1", "the file format this package reads")
     w.value(f'name = "{_toml_text(c.name)}, {y} (DfE data)"', "shown on every output")
@@ -718,115 +900,120 @@ def _write(c: _Council, f: dict[str, Figure], referrals: Figure, cin_all: Figure
     w.value(f"start_date = {y}-10-01", f"[D] the day after the census of 30 September {y}")
     w.value("horizon_months = 60", "[E] five years")
 
-    # teams
-    w.blank()
-    w.comment(f"{'-' * 70} teams [D] from census {y}")
-    team_notes = {"assessment": "assessments of referrals",
-                  "safeguarding": "child in need and child protection",
-                  "children_in_care": "children looked after"}
-    for i, name in enumerate(names):
-        w.blank()
-        note = team_notes.get(name, "social workers who hold no cases")
-        w.table(f"teams.{name}", note)
-        est = employed[i] + vacant[i]
-        w.value(f"establishment_fte = {_tenths(est)}",
-                f"[D] {_tenths(employed[i])} in post + {_tenths(vacant[i])} of the "
-                f"{_fmt(v_fte)} vacant FTE (vacancy_fte, in proportion to FTE in post)")
-        if i < len(CASE_TEAMS):
-            fte = (team_e[i] + team_a[i]) / 10
-            load = team_cases[i] / fte if fte else 0.0
-            w.value(f"caseload_cap = {caps[i]}",
-                    f"[D/E] at least the soft cap {SOFT_CAP} [E] and {team_cases[i]} cases / "
+
+def _write_teams(w: _Text, b: _Build) -> None:
+    t, st, y = b.teams, b.staff, b.year
+    w.rule(70, f"teams [D] from census {y}")
+    for i, name in enumerate(t.names):
+        holds = i < len(CASE_TEAMS)
+        w.table(f"teams.{name}", TEAM_NOTES.get(name, "social workers who hold no cases"))
+        w.value(f"establishment_fte = {_tenths(t.employed[i] + t.vacant[i])}",
+                f"[D] {_tenths(t.employed[i])} in post + {_tenths(t.vacant[i])} of the "
+                f"{_tenths(st.vacant)} vacant FTE (vacancy_fte, in proportion to FTE in post)")
+        if holds:
+            fte = t.holders[i] / 10
+            load = t.cases[i] / fte if fte else 0.0
+            w.value(f"caseload_cap = {t.caps[i]}",
+                    f"[D/E] at least the soft cap {SOFT_CAP} [E] and {t.cases[i]} cases / "
                     f"{_fmt(fte)} FTE = {load:.1f} with {round(100 * (HEADROOM - 1))} % headroom "
                     "and absence, so every case is allocated")
         else:
             w.value("holds_cases = false", "[D] in the agency and vacancy rates, not in caseloads")
-        w.table(f"teams.{name}.staff")
-        if i < len(CASE_TEAMS):
-            w.value(f"permanent = {_staff_groups(employed[i])}",
-                    f"[D] its share of case_holders_fte {y} ({_tenths(team_h[i])} FTE, by cases "
-                    f"held), less agency; all permanent [E]")
-            w.value(f"agency = {_staff_groups(agency[i])}",
-                    f"[D] {_tenths(team_h[i])} FTE × the agency rate (agency_fte / (agency_fte + "
-                    f"inpost_fte) {y})")
+        w.subtable(f"teams.{name}.staff")
+        if holds:
+            permanent = (f"[D] its share of case_holders_fte {y} ({_tenths(t.holders[i])} FTE, by "
+                         "cases held), less agency; all permanent [E]")
+            agency = (f"[D] {_tenths(t.holders[i])} FTE × the agency rate (agency_fte / (agency_fte "
+                      f"+ inpost_fte) {y})")
         else:
-            w.value(f"permanent = {_staff_groups(employed[i])}",
-                    f"[D] inpost_fte {y} ({_fmt(p10 / 10)}) less the case holders employed "
-                    f"({_tenths(he)})")
-            w.value(f"agency = {_staff_groups(agency[i])}",
-                    f"[D] agency_fte {y} ({_fmt(a10 / 10)}) less the case holders on agency "
-                    f"({_tenths(ha)})")
+            permanent = (f"[D] inpost_fte {y} ({_tenths(st.in_post)}) less the case holders "
+                         f"employed ({_tenths(st.holders_employed)})")
+            agency = (f"[D] agency_fte {y} ({_tenths(st.agency)}) less the case holders on agency "
+                      f"({_tenths(st.holders_agency)})")
+        w.value(f"permanent = {_staff_groups(t.employed[i])}", permanent)
+        w.value(f"agency = {_staff_groups(t.agency[i])}", agency)
 
-    # demand
-    w.blank()
-    w.comment(f"{'-' * 69} demand, scaled by {share:.3f} [D]")
-    w.blank()
+
+def _initial_open(w: _Text, b: _Build, kind: str, why: str) -> None:
+    """A case type's share of the census's cases, as its stock's share of those open."""
+    dem = b.demand
+    w.value(f"initial_open = {dem.initial[kind]}",
+            f"[D] {b.staff.cases} cases × {dem.stocks[kind]:,.0f} / {dem.open_total:,.0f}{why}")
+
+
+def _write_assessment(w: _Text, b: _Build) -> None:
+    s, dem, rt = b.sourced, b.demand, b.routing
+    r = dem.referrals
     w.table("case_types.assessment")
     w.value('team = "assessment"', "[D] assessments are held by the assessment team")
     w.value("weight = 1.0", "[E] one caseload point per case, as the census counts cases")
-    w.value(f"referrals_per_year = {_fmt(ref_model)}",
-            f"[D] {_fmt(r, 0)} referrals × {share:.3f}; {referrals.says()}")
+    w.value(f"referrals_per_year = {_fmt(rt.referrals)}",
+            f"[D] {_fmt(r, 0)} referrals × {dem.share:.3f}; {s.referrals.says()}")
     w.value(f'duration_days = {{ dist = "lognormal", median = {ASSESSMENT[0]}, '
-            f'p90 = {ASSESSMENT[1]} }}', f"[E] mean ≈ {d_ass:.0f} days, as the Herefordshire baseline")
-    w.value(f"initial_open = {initial['assessment']}",
-            f"[D] {cases} cases × {stocks['assessment']:,.0f} / {open_total:,.0f} "
-            f"(referrals × mean duration: assessments under way)")
-    w.value(f"on_close = {{ cin = {_fmt(p_cin, 3)}, cp = {_fmt(p_cp, 3)} }}",
-            f"[D] cp: {_fmt(lam_cp, 0)} plans started / {_fmt(r, 0)} referrals; cin: the rate "
-            "that keeps the children-in-need stock")
-    w.value("priority = 1", "[E] as the Herefordshire baseline")
+            f'p90 = {ASSESSMENT[1]} }}',
+            f"[E] mean ≈ {b.durations.assessment:.0f} days, as the Herefordshire baseline")
+    _initial_open(w, b, "assessment", " (referrals × mean duration: assessments under way)")
+    w.value(f"on_close = {{ cin = {_fmt(rt.to_cin, 3)}, cp = {_fmt(rt.to_cp, 3)} }}",
+            f"[D] cp: {_fmt(s.cp_starts.value, 0)} plans started / {_fmt(r, 0)} referrals; cin: "
+            "the rate that keeps the children-in-need stock")
+    w.value("priority = 1", BASELINE)
     w.value(f"seasonality = {SEASONALITY}", "[E] ±10 %, dipping in August and December")
 
-    w.blank()
+
+def _write_cin(w: _Text, b: _Build) -> None:
+    s = b.sourced
     w.table("case_types.cin")
     w.value('team = "safeguarding"', "[D] child in need plans (not on a plan, not looked after)")
     w.value(f'duration_days = {{ dist = "empirical", bins = {_bins(CIN_BINS)} }}',
             f"[S] England, CIN episodes by duration (2017), "
-            f"calibration README; mean ≈ {d_cin:.0f} days")
-    w.value(f"initial_open = {initial['cin']}",
-            f"[D] {cases} cases × {cin_only:,.0f} / {open_total:,.0f}: {cin_note}; "
-            f"{cin_all.says()}; {cp_stock.says()}; {cla_stock.says()}")
-    w.value("priority = 2", "[E] as the Herefordshire baseline")
+            f"calibration README; mean ≈ {b.durations.cin:.0f} days")
+    _initial_open(w, b, "cin", f": {b.demand.cin_note}; {s.cin_all.says()}; "
+                  f"{s.cp_stock.says()}; {s.cla_stock.says()}")
+    w.value("priority = 2", BASELINE)
 
-    w.blank()
+
+def _write_cp(w: _Text, b: _Build) -> None:
+    s, d, rt = b.sourced, b.durations, b.routing
     w.table("case_types.cp")
     w.value('team = "safeguarding"', "[D] child protection plans")
-    cp_note = (f"[D] England's CP plans ending 2024-25 by duration [S], time scaled × {k:.2f} to "
-               f"the council's mean, plans open / started = {d_cp:.0f} days")
-    if k != k_raw:
-        cp_note += f" (× {k_raw:.2f} limited to 0.25-4)"
-    if lam_cp <= 0 or cp_stock.value <= 0:
-        cp_note = "[S] England's CP plans ending 2024-25 by duration: no plans to scale by"
-    w.value(f'duration_days = {{ dist = "empirical", bins = {_bins(cp_bins)} }}', cp_note)
-    w.value(f"initial_open = {initial['cp']}",
-            f"[D] {cases} cases × {cp_stock.value:,.0f} / {open_total:,.0f}; {cp_stock.says()}")
-    w.value(f"on_close = {{ cin = {_fmt(s, 3)}, cla = {_fmt(q, 3)} }}",
+    if s.cp_starts.value <= 0 or s.cp_stock.value <= 0:
+        note = "[S] England's CP plans ending 2024-25 by duration: no plans to scale by"
+    else:
+        note = (f"[D] England's CP plans ending 2024-25 by duration [S], time scaled × "
+                f"{d.cp_scale:.2f} to the council's mean, plans open / started = {d.cp:.0f} days")
+        if d.cp_scale != d.cp_scale_raw:
+            note += f" (× {d.cp_scale_raw:.2f} limited to 0.25-4)"
+    w.value(f'duration_days = {{ dist = "empirical", bins = {_bins(d.cp_bins)} }}', note)
+    _initial_open(w, b, "cp", f"; {s.cp_stock.says()}")
+    w.value(f"on_close = {{ cin = {_fmt(rt.cp_to_cin, 3)}, cla = {_fmt(rt.cp_to_cla, 3)} }}",
             f"[E] step-down {CP_TO_CIN} and entry to care {CP_TO_CLA} as the Herefordshire "
-            "baseline, lowered if the flows are smaller; plans started: " + cp_starts.says())
-    w.value("priority = 1", "[E] as the Herefordshire baseline")
+            "baseline, lowered if the flows are smaller; plans started: " + s.cp_starts.says())
+    w.value("priority = 1", BASELINE)
 
-    w.blank()
+
+def _write_cla(w: _Text, b: _Build) -> None:
+    s, d, rt = b.sourced, b.durations, b.routing
     w.table("case_types.cla")
     w.value('team = "children_in_care"', "[D] children looked after")
     w.value("looked_after = true", "[D] counted in the DfE stability measure")
-    w.value(f"referrals_per_year = {_fmt(cla_model)}",
-            f"[D] ({_fmt(lam_cla, 0)} starting to be looked after − {_fmt(q, 3)} × "
-            f"{_fmt(lam_cp, 0)} from plans) × {share:.3f}; {cla_starts.says()}")
-    cla_note = (f"[D] mean ≈ {d_cla / DAYS_PER_YEAR:.1f} years = looked after at 31 March / "
-                f"starting in the year; spread as the Herefordshire baseline [E]"
-                if cla_own else "[E] mean ≈ 2.5 years (England, calibration README): no flows "
-                "to estimate the council's own")
-    w.value(f'duration_days = {{ dist = "lognormal", median = {cla_median}, p90 = {cla_p90} }}',
-            cla_note)
-    w.value(f"initial_open = {initial['cla']}",
-            f"[D] {cases} cases × {cla_stock.value:,.0f} / {open_total:,.0f}; {cla_stock.says()}")
-    w.value("priority = 1", "[E] as the Herefordshire baseline")
+    w.value(f"referrals_per_year = {_fmt(rt.cla_direct)}",
+            f"[D] ({_fmt(s.cla_starts.value, 0)} starting to be looked after − "
+            f"{_fmt(rt.cp_to_cla, 3)} × {_fmt(s.cp_starts.value, 0)} from plans) × "
+            f"{b.demand.share:.3f}; {s.cla_starts.says()}")
+    note = (f"[D] mean ≈ {d.cla / DAYS_PER_YEAR:.1f} years = looked after at 31 March / "
+            f"starting in the year; spread as the Herefordshire baseline [E]"
+            if d.cla_own else "[E] mean ≈ 2.5 years (England, calibration README): no flows "
+            "to estimate the council's own")
+    w.value(f'duration_days = {{ dist = "lognormal", median = {d.cla_median}, '
+            f'p90 = {d.cla_p90} }}', note)
+    _initial_open(w, b, "cla", f"; {s.cla_stock.says()}")
+    w.value("priority = 1", BASELINE)
 
-    # workforce
-    t = f["turnover_rate_fte"]
-    w.blank()
-    w.comment(f"{'-' * 74} workforce")
-    w.blank()
+
+def _write_workforce(w: _Text, b: _Build) -> None:
+    """Permanent, newly qualified and agency staff: the census's turnover and agency
+    cover, the rest calibration defaults."""
+    t = b.sourced.census["turnover_rate_fte"]
     w.table("workforce.permanent")
     w.value(f"annual_turnover = {_fmt(t.value / 100, 3)}", t.says())
     w.value("pressure_threshold = 1.0", "[E] turnover rises once open work exceeds capacity")
@@ -834,31 +1021,32 @@ def _write(c: _Council, f: dict[str, Figure], referrals: Figure, cin_all: Figure
     w.value("notice_days = 28", "[E] calibration default")
     w.value("salary = 40000", "[E] published scales (calibration README)")
     w.value("on_cost_rate = 0.30", "[D] employer NI, pension and levy (calibration README)")
-    w.blank()
     w.table("workforce.nqsw")
     w.value("asye_months = 12", "[S] ASYE framework")
     w.value("capacity_start = 0.4", "[S] ASYE workload ramp (Newham)")
     w.value("capacity_end = 0.9", "[S] ASYE workload ramp (Newham)")
     w.value("salary = 34000", "[E] published scales (calibration README)")
-    w.blank()
+    cover = _agency_cover(b.staff, b.year)
     w.table("workforce.agency")
-    w.value(f"cover_fraction = {_fmt(cover, 3)}", cover_note)
+    w.value(f"cover_fraction = {_fmt(cover.value, 3)}", cover.says())
     w.value("day_rate = 370", "[E] ≈ £50 an hour (calibration README)")
     w.value("billable_days_per_year = 225", "[E] calibration default")
-    w.blank()
+
+
+def _write_recruitment(w: _Text, b: _Build) -> None:
+    """Recruitment matched to the census's starters, and its absence."""
+    success = _success_probability(b.staff, b.year, b.sourced.census["starters_fte"].value)
     w.table("recruitment")
     w.value('time_to_hire_days = { dist = "triangular", min = 56, mode = 84, max = 168 }',
-            f"[E] 8-24 weeks, mode 12; mean {t_hire:.0f} days")
-    w.value(f"success_probability = {_fmt(success, 3)}", success_note)
+            f"[E] 8-24 weeks, mode 12; mean {TIME_TO_HIRE.mean:.0f} days")
+    w.value(f"success_probability = {_fmt(success.value, 3)}", success.says())
     w.value(f"readvertise_days = {READVERTISE_DAYS}", "[E] calibration default")
     w.value("cost_per_hire = 4000", "[E] calibration default")
-    w.blank()
     w.table("absence")
-    w.value(f"rate = {_fmt(absence, 3)}", f["absence_rate_fte"].says())
+    w.value(f"rate = {_fmt(b.staff.absence, 3)}", b.sourced.census["absence_rate_fte"].says())
     w.blank()
     w.comment("No academy: the DfE's tables do not count one; add your intakes as "
               "scenarios/herefordshire_2025.toml does [E].")
-    return w.text()
 
 
 def _bins(bins: Sequence[tuple[int, int, float]]) -> str:
