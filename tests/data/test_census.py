@@ -187,3 +187,12 @@ def test_the_newest_release_is_chosen_by_its_years_not_its_name(tmp_path):
     (tmp_path / "csww_indicators_2009_to_2026.csv").write_text(newer, encoding="utf-8")
     (tmp_path / "csww_indicators_notes.csv").write_text("not a table\n", encoding="utf-8")
     assert ws.census("Herefordshire", data=tmp_path)["year"].max() == 2026
+
+
+def test_a_name_shared_with_a_former_council_means_todays():
+    """The county of Dorset (835, 2017-18) and the unitary Dorset (838, from 2019)."""
+    today = ws.census("Dorset")
+    assert set(today["old_la_code"]) == {"838"} and today["year"].min() == 2019
+    former = ws.census("835")
+    assert sorted(set(former["year"])) == [2017, 2018]
+    assert "Dorset" in ws.council_toml("Dorset", 2024)

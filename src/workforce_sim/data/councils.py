@@ -67,7 +67,9 @@ def dfe_code(council: str, rows: list[dict[str, str]], where: str) -> str:
     Raises
     ------
     DataError
-        No such council (with "did you mean"), or a name shared by two councils.
+        No such council (with "did you mean"), or a name shared by two councils
+        that both published the latest census (a name shared with a former council
+        means today's: "Dorset" is 838, the county council before 2019 is "835").
     """
     text = str(council).strip()
     if re.fullmatch(r"E\d{8}", text.upper()):
@@ -75,7 +77,14 @@ def dfe_code(council: str, rows: list[dict[str, str]], where: str) -> str:
     elif re.fullmatch(r"\d{3}", text):
         codes = {r["old_la_code"] for r in rows if text in _parts(r["old_la_code"])}
     else:
-        codes = {r["old_la_code"] for r in rows if _plain(text) in _names(r["la_name"])}
+        named = [r for r in rows if _plain(text) in _names(r["la_name"])]
+        codes = {r["old_la_code"] for r in named}
+        if len(codes) > 1:
+            # A name means today's council: the county of Dorset (835, to 2018) gave
+            # its name to the unitary Dorset (838); the older one is found by its code.
+            latest = max(r["time_period"] for r in named)
+            current = {r["old_la_code"] for r in named if r["time_period"] == latest}
+            codes = current if len(current) == 1 else codes
     if len(codes) == 1:
         return codes.pop()
     if len(codes) > 1:

@@ -205,7 +205,11 @@ def _census_figures(t: _Table, code: str, year: int, name: str) -> dict[str, Fig
             out[measure] = Figure(ratio * b, "E", f"{why}: {name}'s census {y} ratio to "
                                   f"{base} ({ratio:.3f}) × {base} {year}")
         else:
-            ratio = t.national(year, measure) / t.national(year, base)
+            num, den = t.national(year, measure), t.national(year, base)
+            if math.isnan(num) or math.isnan(den) or den <= 0:
+                raise DataError(f"{t.file}: {name} {year}: {measure} not published ({status}), "
+                                f"with no earlier census or England figure to estimate it from")
+            ratio = num / den
             out[measure] = Figure(ratio * b, "E", f"{why}: England's {year} ratio to {base} "
                                   f"({ratio:.3f}) × {base} {year}")
     return out
