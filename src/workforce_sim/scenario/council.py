@@ -5,8 +5,12 @@ children's social work workforce census (30 September of ``year``) and its
 children-in-need, child-protection, looked-after and population tables (years
 to 31 March of ``year``; mid-year population); :func:`council_scenario` loads
 that text with the package's own loader, so the file and the object never
-disagree. Nothing dated after 30 September of ``year`` is read, so a scenario
-for an earlier year can serve a backtest.
+disagree. Nothing in the council's or England's tables dated after 30
+September of ``year`` is read, so a scenario for an earlier year can serve a
+backtest. What the tables cannot give is a default from the calibration
+evidence, the same for every year: pay and prices, the shapes of the case
+durations (England's child protection plans ending in 2024-25, child in need
+episodes in 2017), seasonality; the file marks each.
 
 How the figures map to the model (``scenarios/herefordshire_2025.toml`` is the
 hand-built example of the same shape):
@@ -836,7 +840,10 @@ def _write_header(w: _Text, b: _Build) -> None:
                   "of the councils' demand.")
     w.comment(f"Starts 1 October {y} from the workforce census at 30 September {y}; demand from "
               f"the years to 31 March {y};")
-    w.comment(f"nothing dated after 30 September {y} is used (the file serves a backtest).")
+    w.comment(f"nothing in the DfE's tables dated after 30 September {y} is used (the file "
+              "serves a backtest);")
+    w.comment("defaults the tables cannot give (pay, prices, the shapes of case durations) are the "
+              "calibration evidence's, marked [E] or [S].")
     w.comment(f"Written by workforce-sim init (workforce_sim {__version__}); edit it as you would "
               "any scenario.")
     w.comment()
