@@ -210,8 +210,8 @@ class Results:
         Parameters
         ----------
         targets : iterable of Target, optional
-            The targets; default agency rate at most 20 %, average caseload at most
-            18, no unallocated cases. A target without a label is labelled from
+            The targets; default agency rate at most 20 %, caseload (cases per
+            case-holding FTE) at most 18, no unallocated cases. A target without a label is labelled from
             the column table (``Agency rate <= 20.0%``).
         budget : float, optional
             Adds the target "total cost per financial year at most ``budget``" (£).

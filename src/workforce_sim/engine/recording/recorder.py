@@ -39,7 +39,6 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Sequence
-from itertools import chain
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -87,6 +86,10 @@ def quantile(sorted_values: Sequence[float], q: float) -> float:
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
 
 
+_STABILITY = ("looked_after", "looked_after_no_worker", "looked_after_1_worker",
+              "looked_after_2_workers", "looked_after_3plus_workers")
+
+
 class _Census:
     """A team's workers at a month end: FTE by kind, trainees, and of the
     case-holding workers their caseloads (cases held), load/capacity ratios and
@@ -118,8 +121,11 @@ class Recorder:
         self.rows: list[tuple[Any, ...]] = []     # (month index, team name, *COLUMNS)
         self._leavers: dict[str, deque[float]] = {}   # leavers FTE of the last 12 months
         self._month_start = 0.0
-        looked_after = {ct.team for ct in ctx.scenario.case_types.values() if ct.looked_after}
-        self._looked_after_teams = frozenset(looked_after)
+        # team -> whether every case type it holds is looked after (teams with none: absent)
+        types = ctx.scenario.case_types.values()
+        self._looked_after_teams = {
+            ct.team: all(o.looked_after for o in types if o.team == ct.team)
+            for ct in types if ct.looked_after}
 
     def close_month(self, month: int) -> None:
         """Record month ``month`` (its row per team and for the service), then reset the flows.
@@ -215,11 +221,12 @@ class Recorder:
             else:                      # agency
                 c.agency += w.fte
             if holds:
-                c.holders += w.fte
                 c.loads.append(len(w.cases))
                 if w.capacity > 0:
                     c.ratios.append(w.load / w.capacity)
                 c.over += w.load > w.capacity + EPS
+        if holds:                      # everyone but trainees holds cases
+            c.holders = c.permanent + c.nqsw + c.agency
         return c
 
     @staticmethod
@@ -232,26 +239,48 @@ class Recorder:
 
     def _stability(self, team: TeamState, since: float) -> dict[str, int]:
         """The team's children looked after now, by the number of distinct social
-        workers who held a case of theirs since ``since`` (the holder of the open
-        case, and those in ``Child.past`` who stopped on or after ``since``; the
-        others are pruned from it)."""
-        counts = [0, 0, 0, 0]           # no worker, 1, 2, 3 or more
-        if team.name in self._looked_after_teams:
-            held = (case for w in team.workers for case in w.cases)
-            waiting = (case for q in team.queues for case in q)
-            for case in chain(held, waiting):
-                if not case.kind.looked_after:
-                    continue
-                worker = case.worker
-                n = 0 if worker is None else 1
-                child = case.child
-                past = child.past
-                if past:
-                    if min(past.values()) < since:
-                        child.past = past = {w: d for w, d in past.items() if d >= since}
-                    n += len(past) - (worker in past)
-                counts[min(n, 3)] += 1
-        none, one, two, more = counts
+        workers who held a case of theirs since ``since``: the holder of the open
+        case, and those in ``Child.past`` who stopped on or after ``since`` (the
+        others are pruned from it). Only the open cases of teams that hold a
+        looked-after type are visited; a child with no ``past`` costs a test."""
+        only = self._looked_after_teams.get(team.name)
+        if only is None:                 # the team holds no looked-after type
+            return dict.fromkeys(_STABILITY, 0)
+        none = one = two = more = 0
+        for w in team.workers:
+            for case in w.cases:
+                if only or case.kind.looked_after:
+                    child = case.child
+                    past = child.past
+                    if past is not None and child.oldest < since:
+                        past = child.prune(since)
+                    if past is None:
+                        one += 1
+                        continue
+                    n = len(past) + 1 - (w in past)
+                    if n == 1:
+                        one += 1
+                    elif n == 2:
+                        two += 1
+                    else:
+                        more += 1
+        for q in team.queues:
+            for case in q:
+                if only or case.kind.looked_after:
+                    child = case.child
+                    past = child.past
+                    if past is not None and child.oldest < since:
+                        past = child.prune(since)
+                    if past is None:
+                        none += 1
+                        continue
+                    n = len(past)
+                    if n == 1:
+                        one += 1
+                    elif n == 2:
+                        two += 1
+                    else:
+                        more += 1
         return {"looked_after": none + one + two + more, "looked_after_no_worker": none,
                 "looked_after_1_worker": one, "looked_after_2_workers": two,
                 "looked_after_3plus_workers": more}
