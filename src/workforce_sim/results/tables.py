@@ -210,8 +210,8 @@ class Results:
         Parameters
         ----------
         targets : iterable of Target, optional
-            The targets; default agency rate at most 20 %, average caseload at most
-            18, no unallocated cases. A target without a label is labelled from
+            The targets; default agency rate at most 20 %, caseload (cases per
+            case-holding FTE) at most 18, no unallocated cases. A target without a label is labelled from
             the column table (``Agency rate <= 20.0%``).
         budget : float, optional
             Adds the target "total cost per financial year at most ``budget``" (£).
@@ -507,7 +507,7 @@ def _write_table(frame: pd.DataFrame, stem: Path) -> str:
     return "parquet"
 
 
-HEADLINE = ("open_cases", "unallocated_cases", "caseload_mean", "workers_over_cap", "agency_rate",
-            "vacancy_rate", "turnover_rate_12m", "referrals", "worker_changes", "cost_agency",
+HEADLINE = ("open_cases", "unallocated_cases", "caseload", "workers_over_cap", "agency_rate",
+            "vacancy_rate", "turnover_rate", "referrals", "worker_changes", "cost_agency",
             "cost_total")
 """The headline's columns, in order; labels and summaries come from the column table."""

@@ -16,15 +16,62 @@ if TYPE_CHECKING:
 
 
 class Child:
-    """A child: the identity a case keeps across its pathway, and who last held it."""
+    """A child: the identity a case keeps across its pathway, and who last held it.
 
-    __slots__ = ("id", "last_worker", "changes")
+    ``past`` (None until needed) maps each social worker who stopped holding a case
+    of the child to the day they last stopped (a hand-over, or a pathway that moved
+    the child on): with the holder of the open case, it is everyone who held a
+    case of the child since that day, for the DfE's stability measure. ``oldest``
+    (set with ``past``) is at most its earliest day, so the recorder, which prunes
+    ``past`` to the last 12 months at each month end (``recorder.py``), knows
+    without a look at the days when there is nothing to prune. A worker is noted
+    only when a spell ends, never on the referral or allocation path.
+    """
+
+    __slots__ = ("id", "last_worker", "changes", "past", "oldest")
 
     def __init__(self, cid: int):
         self.id = cid
         self.last_worker: Worker | None = None
         self.changes = 0
+        self.past: dict[Worker, float] | None = None
+        self.oldest: float
 
+    def stopped(self, worker: Worker, day: float) -> None:
+        """``worker`` stops holding the child's case on ``day`` (today: days only grow,
+        so ``oldest`` stays at most the earliest day in ``past``).
+
+        Parameters
+        ----------
+        worker : Worker
+        day : float
+        """
+        past = self.past
+        if past is None:
+            self.past = {worker: day}
+            self.oldest = day
+        else:
+            past[worker] = day
+
+    def prune(self, since: float) -> dict[Worker, float] | None:
+        """Forget the workers who stopped before ``since``.
+
+        Parameters
+        ----------
+        since : float
+            The first day that still counts.
+
+        Returns
+        -------
+        dict or None
+            The new ``past``: None if nobody is left.
+        """
+        past = self.past
+        kept = {w: d for w, d in past.items() if d >= since} if past else None
+        self.past = kept or None
+        if kept:
+            self.oldest = min(kept.values())
+        return self.past
 
 class CaseKind:
     """A case type compiled for the run: its team, weight and samplers.
@@ -45,6 +92,7 @@ class CaseKind:
         self.name = name
         self.team = team
         self.weight = ct.weight
+        self.looked_after = ct.looked_after
         self.queue_index = team.queue_index(ct.priority)
         self.duration = buffered_sampler(ct.duration_days, streams[f"durations.{name}"])
         self._pathway_u = buffered_sampler(UNIFORM, streams[f"pathways.{name}"])
