@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workforce_sim.engine.recording.columns import COLUMNS, column
+from workforce_sim.engine.recording.columns import COLUMNS, Column, column
+
+
+def _in_census(c: Column) -> bool:
+    """A level or rate defined exactly as a field of the workforce census (the
+    stability measure is the DfE's too, but from a table the package does not ship)."""
+    return c.dfe_match == "exact" and c.kind != "flow" and c.dfe_field is not None
 
 
 def _exact() -> list[str]:
-    return [c.name for c in COLUMNS if c.dfe_match == "exact" and c.kind != "flow"]
+    return [c.name for c in COLUMNS if _in_census(c)]
 
 
 def actuals(census: pd.DataFrame, metric: str) -> pd.Series:
@@ -53,9 +59,9 @@ def actuals(census: pd.DataFrame, metric: str) -> pd.Series:
     0.183
     """
     c = column(metric)
-    if c.dfe_match != "exact" or c.kind == "flow" or c.dfe_field is None:
+    if not _in_census(c):
         why = "is a flow (published as a 12-month total)" if c.kind == "flow" else \
-            "has no exact DfE census counterpart"
+            "has no exact counterpart in the DfE's workforce census"
         raise ValueError(f"{metric!r} {why}; columns set beside the census: "
                          f"{', '.join(_exact())}")
     missing = {"year", "measure", "value"} - set(census.columns)
