@@ -169,7 +169,11 @@ def academy(size: int, training_months: float, teams: dict[str, float],
             completion: float = 1.0, asye_pass: float = 1.0) -> dict:
     return {"pathways": {"sw": {"training_months": training_months,
                                 "completion_rate": completion, "asye_pass_rate": asye_pass,
-                                "cost_per_trainee_year": 20_000}},
+                                "cost_per_trainee_year": 20_000,
+                                # graduates join whether or not a post is vacant, so a
+                                # bigger intake is more employees (establishment control:
+                                # tests/unit/test_establishment.py)
+                                "when_no_post": "supernumerary"}},
             "intakes": [{"pathway": "sw", "month": 9, "sizes": [size],
                          "teams": teams}]}
 

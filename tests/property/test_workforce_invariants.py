@@ -199,6 +199,9 @@ def workforce_scenarios(draw) -> dict:
             "tie_in_months": draw(st.floats(0, 24)),
             "tie_in_turnover_factor": draw(st.one_of(st.just(0.0), st.floats(0, 2))),
             "cost_per_trainee_year": draw(pounds(30_000)),
+            # graduates join at qualification, as the staff-log checks below expect
+            # (placement in a post: tests/property/test_establishment.py)
+            "when_no_post": "supernumerary",
         }
     # Distinct intake months, so each academy join identifies its pathway by its date.
     months = draw(st.lists(st.integers(1, 12), min_size=1, max_size=3, unique=True))
@@ -381,9 +384,10 @@ RICH = {
     "academy": {
         "pathways": {"direct": {"training_months": 0, "completion_rate": 0.8, "asye_pass_rate": 0.7,
                                 "tie_in_months": 12, "tie_in_turnover_factor": 0.0,
-                                "cost_per_trainee_year": 6000},
+                                "cost_per_trainee_year": 6000, "when_no_post": "supernumerary"},
                      "stepup": {"training_months": 6, "completion_rate": 0.7, "asye_pass_rate": 0.9,
-                                "cost_per_trainee_year": 20000}},
+                                "cost_per_trainee_year": 20000,
+                                "when_no_post": "supernumerary"}},
         "intakes": [{"pathway": "direct", "month": 2, "sizes": [4, 6],
                      "teams": {"front": 0.75, "leads": 0.25}},
                     {"pathway": "stepup", "month": 9, "sizes": [5], "teams": {"front": 1.0}}],

@@ -381,7 +381,8 @@ def academy_scenario(n: int, p: float, training: float, *, months: int = 24,
     """One intake of ``n`` per team on 1 September 2025 (the next intake is of size 0)."""
     pathway = {"training_months": training, "completion_rate": p, "asye_pass_rate": asye_pass,
                "tie_in_months": tie_in, "tie_in_turnover_factor": tie_factor,
-               "cost_per_trainee_year": 9_000}
+               "cost_per_trainee_year": 9_000,
+               "when_no_post": "supernumerary"}    # no posts: these tests are about training
     return scenario({t: {"establishment_fte": 0, "caseload_cap": 18} for t in teams}, months,
                     workforce={"permanent": {"annual_turnover": turnover}},
                     academy={"pathways": {"route": pathway},

@@ -61,7 +61,8 @@ Hooks, in a fixed order
 * **staffing changed** (``ctx.staffing_changed(team)``, called by staffing on
   every join, change of kind and departure, by attrition at a resignation, by
   recruitment when a round ends without a hire or the establishment changes):
-  recruitment reviews the team's rounds, then agency its cover. Hooks run in
+  the academy places graduates waiting for a post, then recruitment reviews
+  the team's rounds, then agency its cover. Hooks run in
   the order registered, and only once the model is ``ready`` (not while the
   opening workforce is built).
 * **month end** (``ctx.on_month_end``; month ``m`` closes at ``month_ends[m]``,
@@ -148,7 +149,7 @@ class Workforce(Protocol):
 
     def convert(self, w: Worker) -> None: ...
 
-    def leave(self, w: Worker) -> None: ...
+    def leave(self, w: Worker, *, counted: bool = True) -> None: ...
 
 
 class Context:

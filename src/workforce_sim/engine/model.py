@@ -28,7 +28,8 @@ The build order (:meth:`Model.__init__`) is part of the results, for two reasons
    workforce through it), attrition and the academy wired back into staffing
    (``employed``, ``passes_asye``) before the first worker joins. The hooks
    are registered in their documented order (``context.py``): staffing
-   changed: recruitment, then agency; month end: recorder, attrition, agency.
+   changed: academy (waiting graduates take a vacant post first), then
+   recruitment, then agency; month end: recorder, attrition, agency.
 
 The context is ``ready`` only once the opening workforce and cases are in
 place, so the opening workforce triggers no reviews until every team is built.
@@ -112,6 +113,7 @@ class Model:
         self.academy = Academy(ctx, self.staffing)
         self.staffing.passes_asye = self.academy.passes_asye
 
+        ctx.on_staffing_changed(self.academy.review)
         ctx.on_staffing_changed(self.recruitment.review)
         ctx.on_staffing_changed(self.agency.review)
         ctx.on_month_end(self.recorder.close_month)

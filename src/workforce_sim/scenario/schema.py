@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic import Strict as StrictType
@@ -396,6 +396,16 @@ class Pathway(Strict):
         1.0, ge=0, description="hazard multiplier during the tie-in"
     )
     cost_per_trainee_year: Money = Field(0, ge=0, description="£ per trainee-year in training")
+    when_no_post: Literal["wait", "not_placed", "supernumerary"] = Field(
+        "wait", description="a graduate takes a funded vacant post (their team's, else the "
+        "case-holding team with the largest vacancy); with none: \"wait\" up to wait_months "
+        "for a post to fall vacant, else lost (academy_not_placed); \"not_placed\": lost at "
+        "once; \"supernumerary\": joins their team above its establishment (a costed choice)"
+    )
+    wait_months: Months = Field(
+        6, ge=0, description="with when_no_post = \"wait\": months a graduate waits for a post "
+        "[E] a graduate with no post in half a year has taken one elsewhere"
+    )
 
 
 class Intake(Strict):

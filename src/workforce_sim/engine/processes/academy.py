@@ -11,11 +11,28 @@ trainee completes with ``completion_rate``:
 * with no training (direct NQSW entry) completers start at once and
   non-completers never start.
 
-On qualifying, a trainee becomes an NQSW in their team, whether or not a post
-is vacant (a graduate beyond the establishment is reported as
-over-establishment FTE). During ``tie_in_months`` after qualifying their
-leaving hazard is multiplied by ``tie_in_turnover_factor``; at the end of the
-ASYE they pass with ``asye_pass_rate`` or leave.
+A graduate (a direct entrant completing at intake, or a trainee qualifying)
+takes a funded vacant post: a whole post (1 FTE) of ``establishment − FTE of
+employees in post`` (a post whose holder is working their notice falls vacant
+when they go, so a graduate never takes the team above its establishment), in their intake's team
+if it has one, else in the case-holding team with the largest vacancy (ties:
+team order). A graduate takes priority over a recruitment round: the round
+for the post is then cancelled by recruitment's review. With no post
+anywhere, the pathway's ``when_no_post`` decides:
+
+* ``"wait"``: they hold a place (unpaid, in no team) and take the first post
+  that falls vacant in their team or any case-holding team within
+  ``wait_months``, longest waiting first; else they are lost;
+* ``"not_placed"``: they are lost at once;
+* ``"supernumerary"``: they join their team anyway, above its establishment
+  (paid, and shown as over-establishment FTE).
+
+A graduate lost is counted in ``academy_not_placed`` of their intake's team; a
+trainee qualifying without a post in their own team leaves its roster (not a
+drop-out), and one placed in another team starts there as a new NQSW. During
+``tie_in_months`` after starting as an NQSW their leaving hazard is multiplied
+by ``tie_in_turnover_factor``; at the end of the ASYE they pass with
+``asye_pass_rate`` or leave. Placing a graduate draws no random number.
 """
 
 from __future__ import annotations
@@ -23,6 +40,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from workforce_sim.engine import exact
+from workforce_sim.engine.context import Ticket
+from workforce_sim.engine.state.teams import EPS
 from workforce_sim.engine.state.workers import DAYS_PER_MONTH, NQSW, TRAINEE, Worker
 from workforce_sim.engine.streams import UNIFORM, buffered_sampler
 from workforce_sim.scenario.calendar import day_of
@@ -51,8 +71,24 @@ def intake_dates(scenario: Scenario, month: int) -> list[dt.date]:
     return [d for d in dates if start <= d < end]
 
 
+def post_fte(team: TeamState) -> float:
+    """Funded FTE not held by an employee in post (one working their notice holds theirs)."""
+    return team.establishment_fte - exact.to_float(team.employed_units)
+
+
+class Waiting(Ticket):
+    """A graduate holding a place until a post falls vacant; void once placed or lost."""
+
+    __slots__ = ("pathway", "team")
+
+    def __init__(self, pathway: Any, team: TeamState):
+        super().__init__()
+        self.pathway = pathway
+        self.team = team
+
+
 class Academy:
-    """Academy intakes, training, qualification and the ASYE result.
+    """Academy intakes, training, qualification, placement in a post and the ASYE result.
 
     Parameters
     ----------
@@ -67,6 +103,7 @@ class Academy:
         self.staffing = staffing
         s = ctx.scenario
         self.uniform = buffered_sampler(UNIFORM, ctx.streams["academy"])
+        self.waiting: list[Waiting] = []
         for intake in s.academy.intakes:
             pathway = s.academy.pathways[intake.pathway]
             for k, d in enumerate(intake_dates(s, intake.month)):
@@ -84,8 +121,7 @@ class Academy:
         training = pathway.training_months * DAYS_PER_MONTH
         if training <= 0:
             if completes:
-                team.academy_qualified += 1
-                self._nqsw(pathway, team)
+                self._graduate(pathway, team)
             else:
                 team.academy_dropouts += 1
             return
@@ -99,14 +135,83 @@ class Academy:
                 "tie_in_factor": pathway.tie_in_turnover_factor}
 
     def _nqsw(self, pathway: Any, team: TeamState) -> Worker:
+        team.academy_qualified += 1
         return self.staffing.add(NQSW, team, 1.0, pathway=pathway,
                                  terms=self._tie_in(pathway, self.ctx.now))
 
     def _qualify(self, w: Worker) -> None:
         if not w.active:
             return
-        w.team.academy_qualified += 1
-        self.staffing.qualify(w, terms=self._tie_in(w.pathway, self.ctx.now))
+        self._graduate(w.pathway, w.team, w)
+
+    # -- placement in a post ------------------------------------------------------------
+
+    def post(self, home: TeamState) -> TeamState | None:
+        """Where a graduate of ``home``'s intake would start now, if anywhere.
+
+        Parameters
+        ----------
+        home : TeamState
+            The team of their intake.
+
+        Returns
+        -------
+        TeamState or None
+            ``home`` if it has a whole vacant post, else the case-holding team with
+            the largest (ties: team order), else None.
+        """
+        if post_fte(home) >= 1.0 - EPS:
+            return home
+        best, most = None, 1.0 - EPS
+        for t in self.ctx.team_list:
+            if t.holds_cases and t is not home:
+                v = post_fte(t)
+                if v >= most + (EPS if best is not None else 0.0):
+                    best, most = t, v
+        return best
+
+    def _graduate(self, pathway: Any, home: TeamState, trainee: Worker | None = None) -> None:
+        team = self.post(home)
+        option = pathway.when_no_post
+        if team is None and option == "supernumerary":
+            team = home
+        if team is not None and trainee is not None and trainee.team is team:
+            team.academy_qualified += 1
+            self.staffing.qualify(trainee, terms=self._tie_in(pathway, self.ctx.now))
+            return
+        if trainee is not None:
+            self.staffing.leave(trainee, counted=False)     # off the roster: not a drop-out
+        if team is not None:
+            self._nqsw(pathway, team)
+        elif option == "wait" and pathway.wait_months > 0:
+            g = Waiting(pathway, home)
+            self.waiting.append(g)
+            self.ctx.after(pathway.wait_months * DAYS_PER_MONTH, self._lost, g, ticket=g)
+        else:
+            home.academy_not_placed += 1
+
+    def _lost(self, g: Waiting) -> None:
+        g.void()
+        self.waiting.remove(g)
+        g.team.academy_not_placed += 1
+
+    def review(self, team: TeamState) -> None:
+        """A post may have fallen vacant in ``team``: waiting graduates take it.
+
+        The longest-waiting graduate who may start there (of this team's intake,
+        or any, if the team holds cases) takes each whole vacant post.
+
+        Parameters
+        ----------
+        team : TeamState
+        """
+        while self.waiting and post_fte(team) >= 1.0 - EPS:
+            g = next((g for g in self.waiting if team.holds_cases or g.team is team), None)
+            if g is None:
+                return
+            g.void()
+            self.waiting.remove(g)
+            self._nqsw(g.pathway, team)
 
     def _drop_out(self, w: Worker) -> None:
         self.staffing.leave(w)

@@ -13,6 +13,12 @@ has gone (filled by a conversion, an academy graduate or a cohort, or cut from
 the establishment) is cancelled: a round is a
 :class:`~workforce_sim.engine.context.Ticket`, voided when it closes or is
 cancelled, and its pending events are dropped. Each hire costs ``cost_per_hire``.
+
+A cohort is not capped by the establishment: it is an explicit, dated decision
+to hire ``count`` people (an international or "urban to rural" campaign),
+often taken to replace agency staff or to staff up ahead of growth, so all of
+it joins and any excess shows as over-establishment FTE. Rounds, conversions
+and academy graduates only fill vacancies.
 """
 
 from __future__ import annotations

@@ -216,13 +216,16 @@ class Staffing:
 
     # -- leaving ----------------------------------------------------------------
 
-    def leave(self, w: Worker) -> None:
+    def leave(self, w: Worker, *, counted: bool = True) -> None:
         """A worker leaves now: their cases go back to the head of the team's queue.
 
         Parameters
         ----------
         w : Worker
             Nothing happens if they have already left.
+        counted : bool
+            False for a trainee who has qualified and leaves the team's roster of
+            trainees without a post here (the academy counts them): not a drop-out.
         """
         if not w.active:
             return
@@ -238,7 +241,7 @@ class Staffing:
         elif w.kind == AGENCY:
             team.leavers_agency += 1
             team.agency_releases += w.leaving
-        elif w.kind == TRAINEE:
+        elif w.kind == TRAINEE and counted:
             team.academy_dropouts += 1
         self.refresh_costs(w)
         if self.ctx.staff_log is not None:

@@ -343,10 +343,15 @@ COLUMNS: tuple[Column, ...] = (
     Column("conversions", "flow", "people", "Agency conversions to permanent",
            "Agency workers who took a permanent post in the month.", across_months="sum"),
     Column("academy_qualified", "flow", "people", "Academy trainees qualified",
-           "Academy trainees who qualified and started as NQSWs in the month.",
+           "Academy graduates who started as NQSWs in the month (in the team whose post "
+           "they took; a graduate waiting for a post counts when they start).",
            across_months="sum"),
     Column("academy_dropouts", "flow", "people", "Academy trainees dropped out",
            "Academy trainees who left before qualifying, in the month.", across_months="sum"),
+    Column("academy_not_placed", "flow", "people", "Academy graduates not placed",
+           "Academy graduates lost for want of a funded vacant post, in the month: at once "
+           "(when_no_post = \"not_placed\") or at the end of wait_months (\"wait\"); "
+           "counted in the team of their intake.", across_months="sum"),
     Column("turnover_rate", "ratio", "share", "Turnover rate",
            "Permanent and NQSW leavers' FTE in the 12 months to the month end / FTE in post "
            "at the month end (NaN before month 12).",

@@ -190,6 +190,7 @@ class Recorder:
             "agency_releases": team.agency_releases, "conversions": team.conversions,
             "academy_qualified": team.academy_qualified,
             "academy_dropouts": team.academy_dropouts,
+            "academy_not_placed": team.academy_not_placed,
             "permanent_fte_days": acc[PERM_FTE], "nqsw_fte_days": acc[NQSW_FTE],
             "agency_fte_days": acc[AGENCY_FTE],
             "cost_permanent": acc[PAY] + acc[RETENTION], "cost_agency": acc[AGENCY_SPEND],
