@@ -62,6 +62,6 @@ def test_hooks_run_in_registration_order_once_ready():
 
 def test_the_model_registers_the_documented_hook_order():
     m = Model(Scenario.from_dict(small_dict()))
-    assert m.ctx._staffing_hooks == [m.recruitment.review, m.agency.review]
+    assert m.ctx._staffing_hooks == [m.academy.review, m.recruitment.review, m.agency.review]
     assert m.ctx._month_end_hooks == [m.recorder.close_month, m.attrition.month_end,
                                       m.agency.month_end]
