@@ -171,10 +171,9 @@ class Academy:
         return best
 
     def _graduate(self, pathway: Any, home: TeamState, trainee: Worker | None = None) -> None:
-        team = self.post(home)
         option = pathway.when_no_post
-        if team is None and option == "supernumerary":
-            team = home
+        # supernumerary: their own team, post or no post (the council's costed choice)
+        team = home if option == "supernumerary" else self.post(home)
         if team is not None and trainee is not None and trainee.team is team:
             team.academy_qualified += 1
             self.staffing.qualify(trainee, terms=self._tie_in(pathway, self.ctx.now))
