@@ -45,11 +45,11 @@ def test_excel_formats_and_labels_come_from_the_unit():
 
 def test_flow_columns_are_the_tables_flows_and_what_was_totalled_before():
     """The financial-year totals cover the same columns as before the table (the list
-    and name prefixes that used to pick them), now read from the table."""
+    and name prefixes that used to pick them, and the flows added since), now read from the table."""
     old = {"referrals", "pathway_starts", "allocations", "closures", "handovers",
            "worker_changes", "hires", "leavers_permanent", "leavers_permanent_fte",
            "leavers_agency", "agency_starts", "agency_releases", "conversions",
-           "academy_qualified", "academy_dropouts", "waiting_case_days",
+           "academy_qualified", "academy_dropouts", "academy_not_placed", "waiting_case_days",
            "permanent_fte_days", "nqsw_fte_days", "agency_fte_days"}
     old |= {c for c in recorder.COLUMNS if c.startswith(("cost_", "agency_premium"))}
     found = flow_columns(["month", "team", *reversed(recorder.COLUMNS), "other"])
