@@ -47,7 +47,7 @@ def main() -> None:
             "agency rate Sep 2023": cell(at[pd.Timestamp("2023-09-01")]["agency_rate"], pct=True),
             "agency rate Sep 2025": cell(at[pd.Timestamp("2025-09-01")]["agency_rate"], pct=True),
             "agency rate Sep 2027": cell(at[pd.Timestamp("2027-09-01")]["agency_rate"], pct=True),
-            "caseload Sep 2025": cell(at[pd.Timestamp("2025-09-01")]["caseload_mean"]),
+            "caseload Sep 2025": cell(at[pd.Timestamp("2025-09-01")]["caseload"]),
             "unallocated Sep 2025": cell(at[pd.Timestamp("2025-09-01")]["unallocated_cases"]),
             "agency spend 2023/24": cell(spend["2023/24"], money=True),
             "agency spend 2026/27": cell(spend["2026/27"], money=True),

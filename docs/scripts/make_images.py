@@ -19,7 +19,7 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     base = ws.run(ws.load_scenario(), replications=50, seed=1, progress=False)
     plots.fan_chart(base, "agency_rate", target=0.2).savefig(OUT / "fan_agency_rate.png", dpi=100)
-    plots.fan_chart(base, "caseload_mean", target=18).savefig(OUT / "fan_caseload.png", dpi=100)
+    plots.fan_chart(base, "caseload", target=18).savefig(OUT / "fan_caseload.png", dpi=100)
     plots.cost_chart(base).savefig(OUT / "cost_by_financial_year.png", dpi=100)
     plots.rag_dashboard(base.kpis(budget=9_300_000)).savefig(OUT / "rag_dashboard.png", dpi=100)
     comp = ws.compare({"no new levers": ws.load_scenario("herefordshire_2022_crisis.toml"),

@@ -101,7 +101,7 @@ def test_results_identical_for_any_worker_count_and_executor():
     s1 = quick(s, 8, keep="summary", keep_monthly=3)
     with ThreadPoolExecutor(max_workers=2) as pool:
         s2 = quick(s, 8, executor=pool, workers=2, keep="summary", keep_monthly=3)
-    for metric in ("open_cases", "cost_total", "turnover_rate_12m"):
+    for metric in ("open_cases", "cost_total", "turnover_rate"):
         same(s1.summary(metric, "safeguarding"), s2.summary(metric, "safeguarding"))
 
 
@@ -176,7 +176,7 @@ def test_changing_one_lever_leaves_the_referral_draws_unchanged():
 def test_summary_mode_keeps_the_means_of_every_replication():
     """keep="summary": mean, sd, n and interval from running sums over all 12
     replications (to 1e-9 relative of the full table's); quantiles and ``.monthly``
-    from the first ``keep_monthly`` = 5. ``turnover_rate_12m`` is NaN before month 12,
+    from the first ``keep_monthly`` = 5. ``turnover_rate`` is NaN before month 12,
     so the NaN handling of the running sums is exercised too."""
     s = small12()
     full = quick(s, 12)
@@ -185,7 +185,7 @@ def test_summary_mode_keeps_the_means_of_every_replication():
     assert sorted(summ.monthly["replication"].unique()) == [0, 1, 2, 3, 4]
     same(summ.monthly, rep_rows(full.monthly, range(5)))
     head = ws.Results(rep_rows(full.monthly, range(5)), s, SEED, 5)
-    for metric in ("open_cases", "cost_agency", "caseload_mean", "turnover_rate_12m"):
+    for metric in ("open_cases", "cost_agency", "caseload", "turnover_rate"):
         for team in ("all", "safeguarding"):
             a, b = full.summary(metric, team), summ.summary(metric, team)
             assert list(a.index) == list(b.index)
@@ -195,7 +195,7 @@ def test_summary_mode_keeps_the_means_of_every_replication():
                                            err_msg=f"{metric}/{team}/{col}")
             q = [c for c in a.columns if c.startswith("q")]
             pd.testing.assert_frame_equal(b[q], head.summary(metric, team)[q], check_exact=True)
-    n_turnover = full.summary("turnover_rate_12m")["n"].to_numpy()
+    n_turnover = full.summary("turnover_rate")["n"].to_numpy()
     assert n_turnover[0] == 0 and n_turnover[-1] == 12
 
 
@@ -459,7 +459,7 @@ def test_financial_years_are_sums_of_months_april_to_march():
     flows = flow_columns(res.monthly.columns)
     assert set(fy["metric"]) == set(flows)
     assert {"cost_total", "cost_agency", "referrals", "hires", "agency_premium"} <= set(flows)
-    assert not {"open_cases", "agency_rate", "caseload_mean", "agency_fte"} & set(fy["metric"])
+    assert not {"open_cases", "agency_rate", "caseload", "agency_fte"} & set(fy["metric"])
 
     m = res.monthly[res.monthly["team"] == "safeguarding"].copy()
     m["fy"] = [my_financial_year(t) for t in m["month"]]

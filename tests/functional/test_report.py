@@ -57,7 +57,7 @@ def test_report_is_self_contained_with_every_section(results):
 def test_charts_draw(results, tmp_path):
     figs = {
         "fan": plots.fan_chart(results, "agency_rate", target=0.2),
-        "compare": plots.compare_chart({"a": results, "b": results}, "caseload_mean"),
+        "compare": plots.compare_chart({"a": results, "b": results}, "caseload"),
         "cost": plots.cost_chart(results),
         "rag": plots.rag_dashboard(results.kpis(budget=9e6)),
         "tornado": plots.tornado_chart(
@@ -93,7 +93,7 @@ def test_workbook_has_the_finance_sheets(results, tmp_path):
     formats = {c.value: monthly.cell(row=2, column=c.column).number_format for c in monthly[1]}
     assert formats["agency_rate mean"] == formats["vacancy_rate q95"] == "0.0%"
     assert formats["cost_total mean"] == '"£"#,##0'
-    assert formats["caseload_mean mean"] == formats["permanent_fte q05"] == "#,##0.0"
+    assert formats["caseload mean"] == formats["permanent_fte q05"] == "#,##0.0"
     for sheet in wb.worksheets:
         assert sheet.freeze_panes == "B2" and sheet["A1"].font.b, sheet.title
 

@@ -39,7 +39,7 @@ def test_without_levers_agency_share_and_caseloads_stay_high(crisis):
     45 % (three times the national 13-18 %) and the mean caseload is above the
     soft cap of 18."""
     assert crisis["agency_rate"].mean() >= 0.45
-    assert crisis["caseload_mean"].mean() > 18
+    assert crisis["caseload"].mean() > 18
 
 
 def test_with_the_levers_the_agency_share_falls(crisis, levers):

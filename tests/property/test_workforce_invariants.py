@@ -47,10 +47,14 @@ DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 KINDS = ("permanent", "nqsw", "agency", "trainee")
 # The only changes of kind the model may make; anything else (agency -> nqsw, ...) is a bug.
 ALLOWED_CHANGES = {("trainee", "nqsw"), ("nqsw", "permanent"), ("agency", "permanent")}
-# Columns of the service row that must be the sums of the team rows.
-NOT_ADDITIVE = {"agency_rate", "vacancy_rate", "caseload_mean", "caseload_p90", "caseload_max",
-                "load_ratio_mean", "mean_wait_days", "turnover_rate_12m"}
-ADDITIVE = [c for c in COLUMNS if c not in NOT_ADDITIVE]
+# Columns of the service row that must be the sums of the team rows; the rest are
+# ratios and statistics (NOT_ADDITIVE, may be NaN) or recomputed from the service's
+# totals (SERVICE: its vacancies and their agency cover, as the DfE counts a council's).
+NOT_ADDITIVE = {"agency_rate", "vacancy_rate", "agency_cover_rate", "vacancy_agency_cover_rate",
+                "caseload", "caseload_p90", "caseload_max", "load_ratio_mean", "mean_wait_days",
+                "turnover_rate", "looked_after_3plus_rate"}
+SERVICE = {"vacancy_fte", "agency_cover_fte"}
+ADDITIVE = [c for c in COLUMNS if c not in NOT_ADDITIVE | SERVICE]
 # Floating-point slack: sums of rate x time over many pieces, in days or pounds.
 REL, ABS = 1e-9, 1e-6
 
@@ -636,19 +640,33 @@ def check_establishment_and_rates(s: Scenario, team: str, t: pd.DataFrame, model
 
 
 def check_rates(t: pd.DataFrame) -> None:
-    employed = (t["permanent_fte"] + t["nqsw_fte"]).to_numpy()
+    assert close(t["fte_in_post"], t["permanent_fte"] + t["nqsw_fte"])
+    employed = t["fte_in_post"].to_numpy()
     agency, vacancy = t["agency_fte"].to_numpy(), t["vacancy_fte"].to_numpy()
+    assert close(t["vacancy_fte"], np.maximum(0.0, t["establishment_fte"] - t["fte_in_post"]))
+    assert close(t["agency_cover_fte"], np.minimum(agency, vacancy))
     with np.errstate(invalid="ignore", divide="ignore"):
         agency_rate = np.where(agency + employed > 0, agency / (agency + employed), np.nan)
         vacancy_rate = np.where(vacancy + employed > 0, vacancy / (vacancy + employed), np.nan)
     np.testing.assert_allclose(t["agency_rate"], agency_rate, rtol=1e-12)
     np.testing.assert_allclose(t["vacancy_rate"], vacancy_rate, rtol=1e-12)
+    cover = t["agency_cover_fte"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        np.testing.assert_allclose(t["agency_cover_rate"],
+                                   np.where(agency > 0, cover / agency, np.nan), rtol=1e-12)
+        np.testing.assert_allclose(t["vacancy_agency_cover_rate"],
+                                   np.where(vacancy > 0, cover / vacancy, np.nan), rtol=1e-12)
+        holders, held = t["case_holders_fte"].to_numpy(), t["allocated_cases"].to_numpy()
+        np.testing.assert_allclose(t["caseload"], np.where(holders > 0, held / holders, np.nan),
+                                   rtol=1e-12)
+    parts = ["looked_after_no_worker", "looked_after_1_worker", "looked_after_2_workers",
+             "looked_after_3plus_workers"]
+    assert (t[parts].sum(axis=1) == t["looked_after"]).all()
     leavers = t["leavers_permanent_fte"].to_numpy()
     turnover = np.full(len(t), np.nan)
     for m in range(11, len(t)):
-        mean = employed[m - 11:m + 1].mean()
-        turnover[m] = leavers[m - 11:m + 1].sum() / mean if mean > 0 else np.nan
-    np.testing.assert_allclose(t["turnover_rate_12m"], turnover, rtol=1e-9)
+        turnover[m] = leavers[m - 11:m + 1].sum() / employed[m] if employed[m] > 0 else np.nan
+    np.testing.assert_allclose(t["turnover_rate"], turnover, rtol=1e-9)
 
 
 def check_money(s, team, t, sp, lo, hi, H, pay_perm, pay_nqsw, agency_day, on,

@@ -255,12 +255,13 @@ def test_replace_on_leave_vacancy_fraction_is_renewal_reward(lag):
     vacant, so the long-run vacancy fraction is π = ℓ / (365.25/h + ℓ) for any law
     of L. Checked on (a) month-end vacancy_fte / E averaged over months 25–180
     and (b) the time-integrated fraction 1 − permanent FTE-days / (E × days) over
-    the same months; and (c) the DfE turnover_rate_12m averaged over the same
-    months against h itself (annual_turnover is leavers per FTE-year; the ratio
-    estimator's bias is of relative order Var(mean FTE)/FTE² ≈ 10⁻³, well
-    inside the bound). Each is averaged per replication, and the mean over 30
-    independent replications is compared with its target by a two-sided
-    Student t bound (29 df) at δ/3 each: error rate ≤ δ = 10⁻³.
+    the same months; and (c) the DfE turnover_rate (leavers FTE in the 12
+    months / FTE in post at the month end) averaged over the same months against
+    h itself (annual_turnover is leavers per FTE-year; the ratio estimator's
+    bias is of relative order Var(FTE)/FTE² ≈ 10⁻³, well inside the bound).
+    Each is averaged per replication, and the mean over 30 independent
+    replications is compared with its target by a two-sided Student t bound
+    (29 df) at δ/3 each: error rate ≤ δ = 10⁻³.
 
     Burn-in: the expected vacancy fraction from an all-filled start solves
     v = a·(1 − v) ∗ P(L > ·), a = h/365.25; its transient decays like
@@ -285,11 +286,11 @@ def test_replace_on_leave_vacancy_fraction_is_renewal_reward(lag):
         month_days = np.diff(np.r_[0.0, month_end_days(START, months)])[burn:]
         fte_days = r["permanent_fte_days"].to_numpy()[burn:]
         integrated.append(1 - fte_days.sum() / (e * month_days.sum()))
-        turnover.append(r["turnover_rate_12m"].to_numpy()[burn:].mean())
+        turnover.append(r["turnover_rate"].to_numpy()[burn:].mean())
     crit = stats.t.ppf(1 - DELTA / 6, reps - 1)
     for what, x, target in (("month-end vacancy_fte / E", snapshot, pi),
                             ("time-integrated vacancy fraction", integrated, pi),
-                            ("turnover_rate_12m", turnover, h)):
+                            ("turnover_rate", turnover, h)):
         x = np.asarray(x)
         se = x.std(ddof=1) / math.sqrt(reps)
         assert abs(x.mean() - target) <= crit * se, (

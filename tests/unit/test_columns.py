@@ -68,25 +68,74 @@ def test_summed_columns_service_row_is_the_sum_of_team_rows(monthly):
     assert service["cost_total"].gt(0).all()
 
 
-def test_ratio_of_sums_holds_for_team_and_service_rows(monthly):
-    """Each row's ratio is the ratio of its own sums (over ``months`` month rows), and
-    the service row's is recomputed from the team rows' sums, never averaged."""
+def _service_totals(teams: pd.DataFrame) -> pd.DataFrame:
+    """The service's totals from the team rows alone: the sums, then each "service"
+    column by its own formula from them."""
+    t = teams.groupby(["replication", "month"]).sum(numeric_only=True).sort_index()
+    t["vacancy_fte"] = np.maximum(0.0, t["establishment_fte"] - t["fte_in_post"])
+    t["agency_cover_fte"] = np.minimum(t["agency_fte"], t["vacancy_fte"])
+    return t
+
+
+def test_service_columns_are_recomputed_from_the_services_totals(monthly):
+    """vacancy_fte and agency_cover_fte: a team's from its own figures, the service's
+    from its totals (one team over establishment offsets another's vacancies)."""
+    assert {c.name for c in cols.COLUMNS if c.across_teams == "service"} == \
+        {"vacancy_fte", "agency_cover_fte"}
     teams, service = _teams_and_all(monthly)
-    team_sums = teams.groupby(["replication", "month"]).sum(numeric_only=True).sort_index()
+    np.testing.assert_allclose(teams["vacancy_fte"], np.maximum(
+        0.0, teams["establishment_fte"] - teams["fte_in_post"]), rtol=1e-12)
+    np.testing.assert_allclose(teams["agency_cover_fte"],
+                               np.minimum(teams["agency_fte"], teams["vacancy_fte"]))
+    totals = _service_totals(teams)
+    for name in ("vacancy_fte", "agency_cover_fte"):
+        np.testing.assert_allclose(service[name], totals[name], rtol=1e-9, atol=1e-9,
+                                   err_msg=name)
+
+
+def test_service_vacancies_net_one_team_over_establishment_against_another():
+    """Two teams: one 2 FTE over its establishment, the other 3 FTE short. The
+    service has 1 vacant FTE, not 3 (the DfE counts a council's vacancies)."""
+    d = small_dict(horizon_months=1)
+    d["workforce"] = {"permanent": {"annual_turnover": 0.0}, "agency": {"cover_fraction": 0.0}}
+    d["teams"]["assessment"].update(establishment_fte=2, staff={"permanent": 4})
+    d["teams"]["safeguarding"].update(establishment_fte=5, staff={"permanent": 2})
+    m = simulate(Scenario.from_dict(d), seed=0).monthly.set_index("team")
+    assert m.loc["assessment", "vacancy_fte"] == 0 and m.loc["safeguarding", "vacancy_fte"] == 3
+    assert m.loc["assessment", "over_establishment_fte"] == 2
+    assert m.loc["all", "vacancy_fte"] == 1 and m.loc["all", "over_establishment_fte"] == 2
+    assert m.loc["all", "vacancy_rate"] == 1 / (1 + 6)
+    assert m.loc["all", "agency_fte"] == 0 and np.isnan(m.loc["all", "agency_cover_rate"])
+
+
+def test_ratio_of_sums_holds_for_team_and_service_rows(monthly):
+    """Each row's ratio is the ratio of its own numerator and denominator (the
+    numerator summed over the last ``months`` month rows, the denominator at the
+    last), and the service row's is recomputed from the service's totals, never
+    averaged."""
+    teams, service = _teams_and_all(monthly)
+    totals = _service_totals(teams)
     for c in cols.COLUMNS:
         if c.across_teams != "ratio of sums":
             continue
         for key, rows in monthly.groupby(["replication", "team"]):
             rows = rows.sort_values("month")
-            num = rows[list(c.numerator)].sum(axis=1).rolling(c.months).sum()
-            den = _sum(rows, c.denominator).rolling(c.months).sum() / c.months
-            np.testing.assert_allclose(rows[c.name], num / den, rtol=1e-9, err_msg=f"{c.name} {key}")
-        if c.months == 1:
-            expected = team_sums[list(c.numerator)].sum(axis=1) / _sum(team_sums, c.denominator)
-            np.testing.assert_allclose(service[c.name], expected, rtol=1e-9, err_msg=c.name)
+            num = _sum(rows, c.numerator).rolling(c.months).sum()
+            den = _sum(rows, c.denominator)
+            np.testing.assert_allclose(rows[c.name], (num / den).where(den > 0), rtol=1e-9,
+                                       err_msg=f"{c.name} {key}")
+        num = _sum(totals, c.numerator).groupby("replication").transform(
+            lambda x, n=c.months: x.rolling(n).sum())
+        den = _sum(totals, c.denominator)
+        np.testing.assert_allclose(service[c.name], (num / den).where(den > 0), rtol=1e-9,
+                                   err_msg=c.name)
     # the window: NaN for the first months - 1 rows, then a number
-    first = service.groupby("replication")["turnover_rate_12m"]
+    first = service.groupby("replication")["turnover_rate"]
     assert first.apply(lambda s: s.iloc[:11].isna().all() and s.iloc[11:].notna().all()).all()
+    # the turnover rate's denominator is the FTE in post at the month end, not a mean
+    for _, rows in service.groupby("replication"):
+        expected = rows["leavers_permanent_fte"].iloc[-12:].sum() / rows["fte_in_post"].iloc[-1]
+        assert rows["turnover_rate"].iloc[-1] == pytest.approx(expected, rel=1e-12)
 
 
 def test_weighted_means_are_weighted_by_their_weight(monthly):
@@ -102,22 +151,21 @@ def test_weighted_means_are_weighted_by_their_weight(monthly):
         np.testing.assert_allclose(service[c.name], expected, rtol=1e-9, err_msg=c.name)
 
 
-def test_caseload_mean_pools_the_workers_of_every_team(monthly):
-    """Cases held over case-holding headcount: each team's headcount is its allocated
-    cases / its caseload_mean, and the service's caseload is the pooled quotient (a
-    mean weighted by headcount, not the mean of the team values)."""
-    assert cols.column("caseload_mean").across_teams == "pooled workers"
+def test_caseload_is_cases_per_case_holding_fte(monthly):
+    """Cases held over case-holding FTE (the DfE's): the team without cases has no
+    case-holding FTE and no caseload, and the service's caseload is the ratio of
+    the totals, not the mean of the team values."""
+    assert cols.column("caseload").across_teams == "ratio of sums"
     teams, service = _teams_and_all(monthly)
-    holding = teams[teams["caseload_mean"].notna() & (teams["allocated_cases"] > 0)]
-    assert set(holding["team"]) == {"assessment", "safeguarding"}
-    heads = holding["allocated_cases"] / holding["caseload_mean"]
-    np.testing.assert_allclose(heads, heads.round(), atol=1e-9)      # whole workers
-    g = holding.assign(heads=heads).groupby(["replication", "month"])[
-        ["allocated_cases", "heads"]].sum().sort_index()
-    np.testing.assert_allclose(service["caseload_mean"], g["allocated_cases"] / g["heads"],
-                               rtol=1e-9)
-    plain = holding.groupby(["replication", "month"])["caseload_mean"].mean().sort_index()
-    assert not np.allclose(service["caseload_mean"], plain), "pooled, not a plain mean"
+    managers = teams[teams["team"] == "managers"]
+    assert (managers["case_holders_fte"] == 0).all() and managers["caseload"].isna().all()
+    holding = teams[teams["team"] != "managers"]
+    assert (holding["case_holders_fte"] > 0).all()
+    g = holding.groupby(["replication", "month"])[["allocated_cases", "case_holders_fte"]].sum()
+    np.testing.assert_allclose(service["caseload"],
+                               g["allocated_cases"] / g["case_holders_fte"], rtol=1e-12)
+    plain = holding.groupby(["replication", "month"])["caseload"].mean().sort_index()
+    assert not np.allclose(service["caseload"], plain), "a ratio of totals, not a plain mean"
     # the service holds no more cases than are allocated
     np.testing.assert_allclose(service["allocated_cases"],
                                service["open_cases"] - service["unallocated_cases"])
@@ -138,7 +186,7 @@ def test_pooled_and_max_statistics_lie_within_the_teams(monthly):
 def test_kinds_agree_with_the_aggregations():
     for c in cols.COLUMNS:
         if c.kind == "stock":
-            assert c.across_teams == "sum" and c.across_months == "last", c.name
+            assert c.across_teams in ("sum", "service") and c.across_months == "last", c.name
         if c.kind == "flow":
             assert c.across_teams == "sum" and c.across_months == "sum", c.name
         if c.kind in ("ratio", "statistic"):
@@ -146,7 +194,7 @@ def test_kinds_agree_with_the_aggregations():
         for name in (*c.numerator, *c.denominator, *c.weight):
             assert name in cols.NAMES, (c.name, name)
     assert {c.name for c in cols.flows()} >= {"cost_total", "referrals", "hires"}
-    assert not {"agency_rate", "mean_wait_days", "turnover_rate_12m"} & {c.name for c in cols.flows()}
+    assert not {"agency_rate", "mean_wait_days", "turnover_rate"} & {c.name for c in cols.flows()}
     assert {c.name for c in cols.of_unit("£")} == {n for n in cols.NAMES if n.startswith("cost_")} \
         | {"agency_premium"}
 
@@ -158,12 +206,17 @@ def test_the_table_refuses_inconsistent_entries():
         cols.Column("x", "ratio", "share", "X", "x", across_teams="ratio of sums")
     with pytest.raises(ValueError, match="DfE"):
         cols.Column("x", "stock", "FTE", "X", "x", dfe="something")
+    with pytest.raises(ValueError, match="several months"):
+        cols.Column("x", "stock", "FTE", "X", "x", months=12)
 
 
 def test_dfe_definitions_are_stated_with_their_match():
     matched = {c.name: c.dfe_match for c in cols.COLUMNS if c.dfe is not None}
     assert matched["agency_rate"] == matched["vacancy_rate"] == "exact"
-    assert matched["turnover_rate_12m"] == matched["caseload_mean"] == "differs"
+    assert matched["turnover_rate"] == matched["caseload"] == matched["fte_in_post"] == "exact"
+    assert matched["case_holders_fte"] == matched["agency_cover_fte"] == "exact"
+    assert matched["agency_cover_rate"] == matched["vacancy_agency_cover_rate"] == "exact"
+    assert matched["looked_after_3plus_rate"] == "exact"
     for c in cols.COLUMNS:
         if c.dfe_match in ("differs", "component"):
             assert c.dfe_note, c.name

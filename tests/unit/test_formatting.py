@@ -14,7 +14,7 @@ from workforce_sim.results.formatting import excel_format, format_range, format_
 
 @pytest.mark.parametrize(("name", "x", "text", "signed"), [
     ("agency_rate", 0.1139, "11.4%", "+11.4 pp"),
-    ("turnover_rate_12m", 0.05, "5.0%", "+5.0 pp"),
+    ("turnover_rate", 0.05, "5.0%", "+5.0 pp"),
     ("cost_agency", 2_134_000.0, "£2.13m", "+£2.13m"),
     ("agency_premium", -340_000.0, "-£0.34m", "-£0.34m"),
     ("open_cases", 1754.06, "1,754.1", "+1,754.1"),
@@ -39,7 +39,7 @@ def test_excel_formats_and_labels_come_from_the_unit():
     assert excel_format("cost_total") == '"£"#,##0'
     assert excel_format("agency_rate") == excel_format("load_ratio_mean") == "0.0%"
     assert excel_format("open_cases") == excel_format("agency_fte") == excel_format(None) == "#,##0.0"
-    assert label("caseload_mean") == "Cases per case-holding worker"
+    assert label("caseload") == "Caseload (cases per case-holding FTE)"
     assert label("some_new_thing") == "Some new thing"
 
 

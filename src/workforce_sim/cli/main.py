@@ -280,7 +280,7 @@ COMPARE_OUTPUTS = (
     ("total cost over the horizon (£)", "horizon_total", "cost_total"),
     ("agency rate at the end", "at_month", "agency_rate"),
     ("vacancy rate at the end", "at_month", "vacancy_rate"),
-    ("caseload at the end", "at_month", "caseload_mean"),
+    ("caseload at the end", "at_month", "caseload"),
     ("unallocated cases at the end", "at_month", "unallocated_cases"),
     ("changes of social worker over the horizon", "horizon_total", "worker_changes"),
 )

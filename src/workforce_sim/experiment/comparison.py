@@ -90,7 +90,7 @@ def horizon_mean(metric: str, team: str = "all"):
     Parameters
     ----------
     metric : str
-        A column of the monthly table, such as ``"caseload_mean"``.
+        A column of the monthly table, such as ``"caseload"``.
     team : str, default "all"
         A team's name, or ``"all"`` for the whole service.
 

@@ -51,7 +51,7 @@ def _cards(results: Results) -> str:
     """Where the service will be in three years (or at the horizon, if sooner)."""
     h = results.headline(months=_months(results))
     last = min(36, results.scenario.horizon_months)
-    pick = ["agency_rate", "caseload_mean", "unallocated_cases", "worker_changes", "cost_agency"]
+    pick = ["agency_rate", "caseload", "unallocated_cases", "worker_changes", "cost_agency"]
     cards = []
     for metric in pick:
         row = h[(h["metric"] == metric) & (h["month"] == last)].iloc[0]
@@ -153,8 +153,8 @@ def build_report(results: Results, budget: float | None = None,
         "<h2 id='charts'>Charts</h2>",
         _img(plots.fan_chart(results, "agency_rate", target=0.2,
                              actuals=actuals.get("agency_rate")), "agency rate fan chart"),
-        _img(plots.fan_chart(results, "caseload_mean", target=18,
-                             actuals=actuals.get("caseload_mean")), "caseload fan chart"),
+        _img(plots.fan_chart(results, "caseload", target=18,
+                             actuals=actuals.get("caseload")), "caseload fan chart"),
         _img(plots.fan_chart(results, "unallocated_cases"), "unallocated cases fan chart"),
         _img(plots.fan_chart(results, "cost_agency"), "agency spend fan chart"),
         _img(plots.cost_chart(results), "cost by financial year"),
@@ -204,7 +204,7 @@ def build_comparison_report(comparison, differences: pd.DataFrame,
         table[c] = [format_value(m, x, signed=c != "mean") for m, x in zip(metric, table[c], strict=True)]
     table = table[["output", "scenario", "mean", "difference", "paired_ci_low", "paired_ci_high"]]
     charts = [_img(plots.compare_chart(comparison.results, m), f"{m} by scenario")
-              for m in ("agency_rate", "caseload_mean", "unallocated_cases", "cost_agency")]
+              for m in ("agency_rate", "caseload", "unallocated_cases", "cost_agency")]
     links = "".join(f"<li><a href='{html.escape(folders[n])}/report.html'>{html.escape(n)}</a></li>"
                     for n in names)
     return "\n".join([

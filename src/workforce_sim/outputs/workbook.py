@@ -15,7 +15,7 @@ from workforce_sim.results.formatting import excel_format
 from workforce_sim.results.store import atomic_write_file, escape_formulas
 from workforce_sim.results.tables import Results
 
-SUMMARY_METRICS = ("agency_rate", "vacancy_rate", "caseload_mean", "unallocated_cases",
+SUMMARY_METRICS = ("agency_rate", "vacancy_rate", "caseload", "unallocated_cases",
                    "permanent_fte", "agency_fte", "cost_permanent", "cost_agency", "cost_total",
                    "agency_premium")
 

@@ -146,7 +146,7 @@ class RunningSummary:
 def flow_columns(columns) -> list[str]:
     """The flow columns among ``columns``: those the column table says are amounts over
     the month, totalled over a year (counts, FTE-days, money; not ratios such as
-    ``mean_wait_days`` or ``turnover_rate_12m``).
+    ``mean_wait_days`` or ``turnover_rate``).
 
     Parameters
     ----------
@@ -248,7 +248,7 @@ class Target:
 
 DEFAULT_TARGETS = (
     Target("agency_rate", 0.20, label="agency rate at most 20 % (80:20 permanent:agency)"),
-    Target("caseload_mean", 18, label="average caseload at most 18"),
+    Target("caseload", 18, label="caseload (cases per case-holding FTE) at most 18"),
     Target("unallocated_cases", 0, label="no unallocated cases"),
 )
 

@@ -507,7 +507,7 @@ def _write_table(frame: pd.DataFrame, stem: Path) -> str:
     return "parquet"
 
 
-HEADLINE = ("open_cases", "unallocated_cases", "caseload_mean", "workers_over_cap", "agency_rate",
-            "vacancy_rate", "turnover_rate_12m", "referrals", "worker_changes", "cost_agency",
+HEADLINE = ("open_cases", "unallocated_cases", "caseload", "workers_over_cap", "agency_rate",
+            "vacancy_rate", "turnover_rate", "referrals", "worker_changes", "cost_agency",
             "cost_total")
 """The headline's columns, in order; labels and summaries come from the column table."""

@@ -105,4 +105,5 @@ class Allocation:
             kind.team.n_open += 1
             kind.team.assign(new, worker)
         else:
+            case.child.stopped(worker, self.env._now)
             self.open(kind, case.child, duration)

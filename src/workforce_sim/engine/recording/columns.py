@@ -10,7 +10,9 @@ DfE children's social work workforce census definition (``dfe``, ``dfe_field``,
 column (results, charts, report, workbook, command line) reads it from here.
 
 Kinds
-    ``stock``: a month-end level; the service row is the sum of the team rows.
+    ``stock``: a month-end level; the service row is the sum of the team rows,
+    except for the vacancies and the agency cover of vacancies, which the DfE
+    counts across the whole council (``"service"`` below).
     ``flow``: an amount over the month; it adds over teams and over months.
     ``ratio``: a quotient (or a mean over workers or allocations), recomputed
     for the service from its parts, never summed.
@@ -19,9 +21,16 @@ Kinds
 
 ``across_teams`` (how the ``"all"`` row is formed from the team rows)
     ``"sum"``: the sum of the team rows.
-    ``"ratio of sums"``: ``Σ numerator / Σ denominator`` over the teams' rows
-    (and, when ``months > 1``, over the last ``months`` month rows, the
-    denominator averaged: ``Σ numerator / (Σ denominator / months)``).
+    ``"service"``: recomputed from the service row's own totals by the same
+    formula as a team's (``vacancy_fte = max(0, establishment_fte −
+    fte_in_post)`` of the service, so one team over its establishment offsets
+    another's vacancies, as the DfE counts a council's vacancies).
+    ``"ratio of sums"``: the row's numerator columns over its denominator
+    columns, where the service row's are its totals (the sums of the team
+    rows, or the service's own figure for a ``"service"`` column). When
+    ``months > 1`` the numerator is summed over the last ``months`` month rows
+    and the denominator is taken at the last of them (the month of the row):
+    ``Σ_months Σ numerator / Σ denominator``, NaN until ``months`` rows exist.
     ``"weighted mean"``: the mean of the team values weighted by ``weight``.
     ``"pooled workers"``: recomputed over the case-holding workers of every
     team pooled (for a mean, the team values weighted by each team's
@@ -44,7 +53,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal["stock", "flow", "ratio", "statistic"]
-AcrossTeams = Literal["sum", "ratio of sums", "weighted mean", "pooled workers", "max"]
+AcrossTeams = Literal["sum", "service", "ratio of sums", "weighted mean", "pooled workers",
+                      "max"]
 AcrossMonths = Literal["sum", "last"]
 Unit = Literal["FTE", "people", "cases", "cases per worker", "share", "days", "case-days",
                "FTE-days", "changes", "£"]
@@ -77,19 +87,23 @@ class Column:
     across_months : {"sum", "last"}
         How a year or the horizon is summarised.
     numerator, denominator : tuple of str
-        For ``"ratio of sums"``: the columns whose sums form the ratio.
+        For ``"ratio of sums"``: the columns whose sums form the ratio (the
+        numerator over ``months`` month rows, the denominator at the last).
     weight : tuple of str
         For ``"weighted mean"``: the columns whose sum weights each team's value.
     months : int
-        For ``"ratio of sums"``: the number of month rows the ratio runs over
-        (12 for the rolling turnover rate, else 1).
+        For ``"ratio of sums"``: the number of month rows the numerator is summed
+        over (12 for the turnover rate: leavers in the 12 months to the month end
+        over FTE in post at it), else 1.
     dfe : str or None
         The DfE census definition this column sets beside, where there is one.
     dfe_field : str or None
-        The matching field of ``csww_indicators_2017_to_2025.csv``.
+        The matching field of ``csww_indicators_2017_to_2025.csv`` (None for the
+        stability measure, from the children looked after statistics).
     dfe_match : {"exact", "component", "differs"} or None
         ``"exact"``: the same definition (read the September row, or the sum of
-        the 12 months to September for a flow); ``"component"``: one part of the
+        the 12 months to September for a flow; ``dfe_note`` names another month
+        where the DfE counts at another date); ``"component"``: one part of the
         DfE quantity; ``"differs"``: not the same definition (``dfe_note`` says how).
     dfe_note : str
         How the column stands against the DfE definition.
@@ -120,10 +134,19 @@ class Column:
             raise ValueError(f"{self.name}: a weighted mean needs a weight")
         if (self.dfe is None) != (self.dfe_match is None):
             raise ValueError(f"{self.name}: a DfE definition needs its match, and only then")
+        if self.months != 1 and self.across_teams != "ratio of sums":
+            raise ValueError(f"{self.name}: only a ratio of sums runs over several months")
+        if self.months < 1:
+            raise ValueError(f"{self.name}: months must be at least 1")
 
 
 _EMPLOYED = ("permanent_fte", "nqsw_fte")
 _AT_30_SEPT = "Columns are month-end values; the September row is the census date."
+_STABILITY = ("Children looked after at 31 March by the number of social workers they had "
+              "in the 12 months to 31 March (DfE children looked after statistics, "
+              "stability indicators): 1, 2, or 3 or more.")
+_AT_31_MARCH = ("Columns are month-end values; read the March row (31 March). Until the run "
+                "is 12 months old, the year is counted from the run's start.")
 
 COLUMNS: tuple[Column, ...] = (
     # ---------------------------------------------------------------- stocks
@@ -137,6 +160,11 @@ COLUMNS: tuple[Column, ...] = (
            dfe="FTE in post: employed (permanent and newly qualified) social workers at 30 September.",
            dfe_field="inpost_fte", dfe_match="component",
            dfe_note="The DfE's FTE in post is permanent_fte + nqsw_fte."),
+    Column("fte_in_post", "stock", "FTE", "FTE in post",
+           "FTE of employed social workers (permanent and newly qualified) in post at the "
+           "month end: permanent_fte + nqsw_fte.",
+           dfe="FTE in post: employed (permanent and newly qualified) social workers at 30 September.",
+           dfe_field="inpost_fte", dfe_match="exact", dfe_note=_AT_30_SEPT),
     Column("agency_fte", "stock", "FTE", "Agency FTE",
            "FTE of agency social workers in post at the month end.",
            dfe="Agency FTE: agency social workers in post at 30 September.",
@@ -146,16 +174,27 @@ COLUMNS: tuple[Column, ...] = (
     Column("establishment_fte", "stock", "FTE", "Establishment FTE",
            "Funded establishment at the month end."),
     Column("vacancy_fte", "stock", "FTE", "Vacancies (FTE)",
-           "max(0, establishment − permanent − NQSW FTE) per team: a post covered by agency "
-           "staff is still vacant.",
+           "max(0, establishment − FTE in post): a post covered by agency staff is still "
+           "vacant; for the service, from its total establishment and FTE in post, so one "
+           "team over its establishment offsets another's vacancies.",
+           across_teams="service",
            dfe="Vacancies FTE at 30 September; a vacancy covered by an agency worker still "
                "counts as vacant.",
            dfe_field="vacancy_fte", dfe_match="exact",
-           dfe_note="Derived from the establishment rather than reported posts; the service "
-                    "figure is summed team by team, so one team over its establishment does "
-                    "not fill another's vacancies."),
+           dfe_note=_AT_30_SEPT + " Derived from the establishment rather than reported "
+                    "posts; the service figure is the council's, as the DfE counts it."),
     Column("over_establishment_fte", "stock", "FTE", "FTE over establishment",
-           "max(0, permanent + NQSW FTE − establishment) per team."),
+           "max(0, FTE in post − establishment) per team; for the service, the sum over "
+           "teams (what offsets other teams' vacancies in the service's vacancy_fte)."),
+    Column("agency_cover_fte", "stock", "FTE", "Agency FTE covering vacancies",
+           "min(agency FTE, vacancies FTE): the agency process asks for cover of a share of "
+           "the vacancies and adds pressure cover on top, without marking which worker is "
+           "which, so agency FTE beyond the vacancies is counted as not covering one; for "
+           "the service, from its own totals.",
+           across_teams="service",
+           dfe="Agency FTE covering vacancies at 30 September.",
+           dfe_field="agency_cover_fte", dfe_match="exact",
+           dfe_note=_AT_30_SEPT + " Vacancies as for vacancy_fte (the council's)."),
     Column("agency_rate", "ratio", "share", "Agency rate",
            "Agency FTE / (agency + permanent + NQSW FTE).",
            across_teams="ratio of sums", numerator=("agency_fte",),
@@ -169,34 +208,92 @@ COLUMNS: tuple[Column, ...] = (
            dfe="Vacancy rate = vacant FTE / (vacant FTE + FTE in post) at 30 September; a "
                "vacancy covered by an agency worker still counts as vacant.",
            dfe_field="vacancy_rate_fte", dfe_match="exact",
-           dfe_note=_AT_30_SEPT + " Vacancies as for vacancy_fte (team by team)."),
+           dfe_note=_AT_30_SEPT + " Vacancies as for vacancy_fte (the council's)."),
+    Column("agency_cover_rate", "ratio", "share", "Agency cover of vacancies, share of agency",
+           "Agency FTE covering vacancies / agency FTE.",
+           across_teams="ratio of sums", numerator=("agency_cover_fte",),
+           denominator=("agency_fte",),
+           dfe="Agency workers covering vacancies as a share of agency FTE at 30 September.",
+           dfe_field="agency_cover_rate_fte", dfe_match="exact", dfe_note=_AT_30_SEPT),
+    Column("vacancy_agency_cover_rate", "ratio", "share", "Vacancies covered by agency",
+           "Agency FTE covering vacancies / vacancies FTE.",
+           across_teams="ratio of sums", numerator=("agency_cover_fte",),
+           denominator=("vacancy_fte",),
+           dfe="Vacancies covered by agency workers as a share of vacancies FTE at 30 September.",
+           dfe_field="vacancy_agency_cover_rate_fte", dfe_match="exact",
+           dfe_note=_AT_30_SEPT),
     Column("open_cases", "stock", "cases", "Open cases",
            "Open cases at the month end, allocated or not."),
     Column("allocated_cases", "stock", "cases", "Allocated cases",
-           "Open cases held by a worker at the month end.",
+           "Open cases held by a worker at the month end (in a case-holding team).",
            dfe="Cases: children allocated to a case holder (employed or agency) at 30 September.",
            dfe_field="cases", dfe_match="exact",
            dfe_note=_AT_30_SEPT + " A case is a child's open episode; a child has one at a time."),
     Column("unallocated_cases", "stock", "cases", "Unallocated cases",
            "Open cases waiting for a worker at the month end."),
-    Column("caseload_mean", "ratio", "cases per worker", "Cases per case-holding worker",
-           "Cases held / case-holding workers (all but trainees, in teams that hold cases), "
-           "by headcount.",
-           across_teams="pooled workers",
+    Column("case_holders_fte", "stock", "FTE", "Case-holding FTE",
+           "FTE of the case-holding workers at the month end: permanent, NQSW and agency "
+           "(everyone but trainees) in teams that hold cases.",
+           dfe="Case-holding FTE: employed and agency social workers holding cases at 30 "
+               "September.",
+           dfe_field="case_holders_fte", dfe_match="exact",
+           dfe_note=_AT_30_SEPT + " Every worker of a case-holding team counts, whether "
+                    "or not they hold a case at that moment."),
+    Column("caseload", "ratio", "cases per worker", "Caseload (cases per case-holding FTE)",
+           "Allocated cases / case-holding FTE.",
+           across_teams="ratio of sums", numerator=("allocated_cases",),
+           denominator=("case_holders_fte",),
            dfe="Caseload = cases held / case-holding FTE (employed and agency) at 30 September.",
-           dfe_field="caseload_fte", dfe_match="differs",
-           dfe_note="Divides by case-holding headcount, not FTE: with part-time workers it is "
-                    "below the DfE's caseload per FTE."),
+           dfe_field="caseload_fte", dfe_match="exact", dfe_note=_AT_30_SEPT),
     Column("caseload_p90", "statistic", "cases per worker", "Caseload, 90th percentile",
-           "90th percentile of cases held over case-holding workers (linear interpolation).",
+           "90th percentile of cases held per worker, by headcount, over case-holding workers "
+           "(linear interpolation).",
            across_teams="pooled workers"),
     Column("caseload_max", "statistic", "cases per worker", "Largest caseload",
-           "Most cases held by one case-holding worker.", across_teams="max"),
+           "Most cases held by one case-holding worker (per worker, by headcount).",
+           across_teams="max"),
     Column("load_ratio_mean", "ratio", "share", "Load / capacity, mean",
            "Mean over case-holding workers with capacity of caseload points / capacity.",
            across_teams="pooled workers"),
     Column("workers_over_cap", "stock", "people", "Workers over their caseload cap",
            "Case-holding workers whose load exceeds their capacity at the month end."),
+    Column("looked_after", "stock", "people", "Children looked after",
+           "Children with an open case of a looked-after type at the month end, allocated or "
+           "not (in the team of that case).",
+           dfe="Children looked after at 31 March (the base of the stability measure).",
+           dfe_match="exact", dfe_note=_AT_31_MARCH),
+    Column("looked_after_no_worker", "stock", "people",
+           "Children looked after with no social worker in the year",
+           "Of looked_after, children no social worker held a case of in the 12 months to the "
+           "month end (so the four looked_after_* parts add up to looked_after).",
+           dfe=_STABILITY, dfe_match="component",
+           dfe_note=_AT_31_MARCH + " The DfE publishes 1, 2 and 3 or more; a child with none "
+                    "is counted here apart."),
+    Column("looked_after_1_worker", "stock", "people", "Children looked after: 1 social worker",
+           "Of looked_after, children one social worker held a case of (any type, any team) "
+           "in the 12 months to the month end.",
+           dfe=_STABILITY, dfe_match="exact",
+           dfe_note=_AT_31_MARCH),
+    Column("looked_after_2_workers", "stock", "people", "Children looked after: 2 social workers",
+           "Of looked_after, children two distinct social workers held a case of (any type, "
+           "any team) in the 12 months to the month end.",
+           dfe=_STABILITY, dfe_match="exact",
+           dfe_note=_AT_31_MARCH),
+    Column("looked_after_3plus_workers", "stock", "people",
+           "Children looked after: 3 or more social workers",
+           "Of looked_after, children three or more distinct social workers held a case of "
+           "(any type, any team) in the 12 months to the month end.",
+           dfe=_STABILITY, dfe_match="exact",
+           dfe_note=_AT_31_MARCH),
+    Column("looked_after_3plus_rate", "ratio", "share",
+           "Children looked after with 3+ social workers",
+           "looked_after_3plus_workers / looked_after.",
+           across_teams="ratio of sums", numerator=("looked_after_3plus_workers",),
+           denominator=("looked_after",),
+           dfe="Share of children looked after at 31 March who had 3 or more social workers in "
+               "the year to 31 March (England 27 % in 2023-24).",
+           dfe_match="exact",
+           dfe_note=_AT_31_MARCH),
     # ---------------------------------------------------------------- flows
     Column("referrals", "flow", "cases", "Referrals", "New cases referred in the month.",
            across_months="sum"),
@@ -250,16 +347,15 @@ COLUMNS: tuple[Column, ...] = (
            across_months="sum"),
     Column("academy_dropouts", "flow", "people", "Academy trainees dropped out",
            "Academy trainees who left before qualifying, in the month.", across_months="sum"),
-    Column("turnover_rate_12m", "ratio", "share", "Turnover rate (12 months)",
-           "Permanent and NQSW leavers' FTE over the last 12 months / mean permanent and NQSW "
-           "FTE at those 12 month ends (NaN before month 12).",
+    Column("turnover_rate", "ratio", "share", "Turnover rate",
+           "Permanent and NQSW leavers' FTE in the 12 months to the month end / FTE in post "
+           "at the month end (NaN before month 12).",
            across_teams="ratio of sums", numerator=("leavers_permanent_fte",),
-           denominator=_EMPLOYED, months=12,
+           denominator=("fte_in_post",), months=12,
            dfe="Turnover rate = leavers FTE in the 12 months to 30 September / FTE in post at "
                "30 September.",
-           dfe_field="turnover_rate_fte", dfe_match="differs",
-           dfe_note="The denominator is the mean FTE in post over the 12 month ends, not the "
-                    "FTE in post at the last one (30 September); the numerator is the DfE's."),
+           dfe_field="turnover_rate_fte", dfe_match="exact",
+           dfe_note=_AT_30_SEPT + " The 12 months are the month rows to it."),
     # ---------------------------------------------------------------- money (flows)
     Column("permanent_fte_days", "flow", "FTE-days", "Permanent FTE-days",
            "Permanent FTE × days in post, in the month.", across_months="sum"),
@@ -402,9 +498,13 @@ def columns_markdown() -> str:
     def how_teams(c: Column) -> str:
         if c.across_teams == "ratio of sums":
             num, den = " + ".join(c.numerator), " + ".join(c.denominator)
+            den = f"Σ ({den})" if len(c.denominator) > 1 else f"Σ {den}"
             if c.months > 1:
-                return f"Σ {num} / (Σ {den} / {c.months}), over the last {c.months} months"
-            return f"Σ {num} / Σ ({den})" if len(c.denominator) > 1 else f"Σ {num} / Σ {den}"
+                return (f"Σ {num} over the last {c.months} months / {den} at the last "
+                        f"(NaN before {c.months} months)")
+            return f"Σ {num} / {den}"
+        if c.across_teams == "service":
+            return "recomputed from the service's totals"
         if c.across_teams == "weighted mean":
             return f"mean weighted by {' + '.join(c.weight)}"
         return c.across_teams
@@ -414,11 +514,12 @@ def columns_markdown() -> str:
     for c in COLUMNS:
         lines.append(f"| `{c.name}` | {c.kind} | {c.unit} | {_cell(c.label)} | "
                      f"{_cell(how_teams(c))} | {c.across_months} | {_cell(c.description)} |")
-    lines += ["", "| column | DfE census definition | DfE field | match | note |",
+    lines += ["", "| column | DfE definition | DfE field | match | note |",
               "|---|---|---|---|---|"]
     for c in COLUMNS:
         if c.dfe is not None:
-            lines.append(f"| `{c.name}` | {_cell(c.dfe)} | `{c.dfe_field}` | {c.dfe_match} | "
+            field = f"`{c.dfe_field}`" if c.dfe_field else "(children looked after)"
+            lines.append(f"| `{c.name}` | {_cell(c.dfe)} | {field} | {c.dfe_match} | "
                          f"{_cell(c.dfe_note)} |")
     others = ", ".join(f"`{c.name}`" for c in COLUMNS if c.dfe is None)
     lines += ["", f"No DfE census counterpart: {others}."]

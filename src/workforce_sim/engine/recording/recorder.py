@@ -1,25 +1,45 @@
 """Month-end recording: stocks as a snapshot, flows and money over the month.
 
-What each column means, and whether it matches the DfE children's social work
-workforce census definition, is in the column table (:mod:`.columns`; two do
-not match yet: turnover and caseload). Newly qualified social workers are
-employees, so they count with permanent staff in the agency and vacancy rates:
+What each column means, and how it stands against the DfE children's social
+work workforce census definition, is in the column table (:mod:`.columns`).
+Newly qualified social workers are employees, so they count with permanent
+staff in the FTE in post and the agency, vacancy and turnover rates:
 
-* ``vacancy_fte = max(0, establishment − permanent FTE − NQSW FTE)``: an
-  agency-covered post is still vacant; for the service, summed team by team;
-* ``agency_rate = agency / (agency + permanent + NQSW)`` (FTE);
-* ``vacancy_rate = vacancy / (vacancy + permanent + NQSW)`` (FTE);
-* ``turnover_rate_12m`` = permanent and NQSW leavers' FTE over the last 12
-  months / mean permanent and NQSW FTE at those 12 month ends (NaN before
-  month 12);
-* caseload statistics are over case-holding workers (all but trainees and
-  teams that hold no cases), by headcount.
+* ``fte_in_post = permanent FTE + NQSW FTE`` (the DfE's ``inpost_fte``);
+* ``vacancy_fte = max(0, establishment − fte_in_post)``: an agency-covered
+  post is still vacant; for the service, from its total establishment and FTE
+  in post (one team over establishment offsets another's vacancies, as the DfE
+  counts a council's);
+* ``agency_cover_fte = min(agency FTE, vacancy_fte)``, and for the service the
+  same from its own totals; ``agency_cover_rate = agency_cover_fte / agency FTE``,
+  ``vacancy_agency_cover_rate = agency_cover_fte / vacancy_fte``;
+* ``agency_rate = agency / (agency + fte_in_post)`` (FTE);
+* ``vacancy_rate = vacancy / (vacancy + fte_in_post)`` (FTE);
+* ``turnover_rate`` = permanent and NQSW leavers' FTE in the 12 months to the
+  month end / ``fte_in_post`` at the month end (NaN before month 12);
+* ``case_holders_fte``: FTE of everyone but trainees in teams that hold cases;
+  ``caseload = allocated_cases / case_holders_fte``; ``caseload_p90`` and
+  ``caseload_max`` are per worker, by headcount;
+* the stability measure: children with an open looked-after case at the month
+  end (``looked_after``, in that case's team) by the number of distinct social
+  workers who held a case of the child (any type, any team) in the 12 months
+  to the month end (from the run's start, until it is 12 months old): the
+  holder of the open case, if any, and the workers in ``Child.past`` who
+  stopped on or after the window's first day. Only the open looked-after cases
+  are visited, at the month end; ``Child.past`` is pruned to the window then.
+
+Rows of the service (``team == "all"``) sum the team rows' ``"sum"`` columns
+(:data:`ADDITIVE`, in team order); every other column is then recomputed from
+the service row's own values by the same formula as a team's, except the
+statistics over workers, which pool the workers of every team.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Sequence
+from itertools import chain
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +65,8 @@ if TYPE_CHECKING:
 # rows: both read from the one table of output columns (columns.py).
 COLUMNS = NAMES
 ADDITIVE = tuple(c.name for c in COLUMN_TABLE if c.across_teams == "sum")
+TURNOVER_MONTHS = next(c.months for c in COLUMN_TABLE if c.name == "turnover_rate")
+STABILITY_MONTHS = 12
 EPS = 1e-9
 _additive = itemgetter(*ADDITIVE)
 _in_order = itemgetter(*COLUMNS)
@@ -70,10 +92,10 @@ class _Census:
     case-holding workers their caseloads (cases held), load/capacity ratios and
     how many hold more than their capacity."""
 
-    __slots__ = ("permanent", "nqsw", "agency", "trainees", "loads", "ratios", "over")
+    __slots__ = ("permanent", "nqsw", "agency", "holders", "trainees", "loads", "ratios", "over")
 
     def __init__(self) -> None:
-        self.permanent = self.nqsw = self.agency = 0.0
+        self.permanent = self.nqsw = self.agency = self.holders = 0.0
         self.trainees = self.over = 0
         self.loads: list[int] = []
         self.ratios: list[float] = []
@@ -94,8 +116,10 @@ class Recorder:
         self.ctx = ctx
         self.costs = costs
         self.rows: list[tuple[Any, ...]] = []     # (month index, team name, *COLUMNS)
-        self._history: dict[str, list[tuple[float, float]]] = {}   # (leavers FTE, employed FTE)
+        self._leavers: dict[str, deque[float]] = {}   # leavers FTE of the last 12 months
         self._month_start = 0.0
+        looked_after = {ct.team for ct in ctx.scenario.case_types.values() if ct.looked_after}
+        self._looked_after_teams = frozenset(looked_after)
 
     def close_month(self, month: int) -> None:
         """Record month ``month`` (its row per team and for the service), then reset the flows.
@@ -108,6 +132,8 @@ class Recorder:
         ctx = self.ctx
         now = ctx.env.now
         campaign = self.costs.campaign_cost(self._month_start, now)
+        # the stability window: the 12 months to now (from the run's start until then)
+        since = ctx.month_ends[month - STABILITY_MONTHS] if month >= STABILITY_MONTHS else 0.0
         total_est = sum(t.establishment_fte for t in ctx.team_list)
         rows: list[dict[str, Any]] = []
         loads: list[int] = []
@@ -116,7 +142,7 @@ class Recorder:
         for t in ctx.team_list:
             share = _ratio(t.establishment_fte, total_est) if total_est > 0 else 1 / len(ctx.team_list)
             census = self._census(t)
-            rows.append(self._team(t, now, campaign * share, census))
+            rows.append(self._team(t, now, campaign * share, census, since))
             loads += census.loads
             ratios += census.ratios
             over += census.over
@@ -125,7 +151,7 @@ class Recorder:
         service: dict[str, Any] = dict(zip(ADDITIVE, sums, strict=True))
         service.update(self._caseloads(loads, ratios, over))
         service["wait_sum"] = sum(r["wait_sum"] for r in rows)
-        service["turnover_rate_12m"] = self._turnover("all", service)
+        service["turnover_rate"] = self._turnover("all", service)
         for t, r in zip(ctx.team_list, rows, strict=True):
             self.rows.append((month, t.name, *self._finish(r)))
         self.rows.append((month, "all", *self._finish(service)))
@@ -136,18 +162,18 @@ class Recorder:
     # -- pieces -----------------------------------------------------------------
 
     def _team(self, team: TeamState, now: float, campaign_cost: float,
-              c: _Census) -> dict[str, Any]:
+              c: _Census, since: float) -> dict[str, Any]:
         team._waiting_changes(now)
         employed = c.permanent + c.nqsw
         acc = team.accrual.take(now)
         pay_perm = self.costs.pay[PERMANENT]
         r = {
-            "permanent_fte": c.permanent, "nqsw_fte": c.nqsw, "agency_fte": c.agency,
+            "permanent_fte": c.permanent, "nqsw_fte": c.nqsw, "fte_in_post": employed,
+            "agency_fte": c.agency,
             "trainees": c.trainees, "establishment_fte": team.establishment_fte,
-            "vacancy_fte": max(0.0, team.establishment_fte - employed),
             "over_establishment_fte": max(0.0, employed - team.establishment_fte),
             "open_cases": team.n_open, "allocated_cases": team.n_open - team.n_waiting,
-            "unallocated_cases": team.n_waiting,
+            "unallocated_cases": team.n_waiting, "case_holders_fte": c.holders,
             "referrals": team.referrals, "pathway_starts": team.pathway_starts,
             "allocations": team.allocations, "closures": team.closures,
             "handovers": team.handovers, "waiting_case_days": team.waiting_area,
@@ -168,7 +194,8 @@ class Recorder:
         r["cost_total"] = (r["cost_permanent"] + r["cost_agency"] + r["cost_academy"]
                            + r["cost_recruitment"])
         r.update(self._caseloads(c.loads, c.ratios, c.over))
-        r["turnover_rate_12m"] = self._turnover(team.name, r)
+        r.update(self._stability(team, since))
+        r["turnover_rate"] = self._turnover(team.name, r)
         return r
 
     @staticmethod
@@ -188,6 +215,7 @@ class Recorder:
             else:                      # agency
                 c.agency += w.fte
             if holds:
+                c.holders += w.fte
                 c.loads.append(len(w.cases))
                 if w.capacity > 0:
                     c.ratios.append(w.load / w.capacity)
@@ -197,25 +225,60 @@ class Recorder:
     @staticmethod
     def _caseloads(loads: list[int], ratios: list[float], over: int) -> dict[str, Any]:
         loads = sorted(loads)
-        return {"caseload_mean": _ratio(sum(loads), len(loads)),
-                "caseload_p90": quantile(loads, 0.9),
+        return {"caseload_p90": quantile(loads, 0.9),
                 "caseload_max": loads[-1] if loads else math.nan,
                 "load_ratio_mean": _ratio(sum(ratios), len(ratios)),
                 "workers_over_cap": over}
 
+    def _stability(self, team: TeamState, since: float) -> dict[str, int]:
+        """The team's children looked after now, by the number of distinct social
+        workers who held a case of theirs since ``since`` (the holder of the open
+        case, and those in ``Child.past`` who stopped on or after ``since``; the
+        others are pruned from it)."""
+        counts = [0, 0, 0, 0]           # no worker, 1, 2, 3 or more
+        if team.name in self._looked_after_teams:
+            held = (case for w in team.workers for case in w.cases)
+            waiting = (case for q in team.queues for case in q)
+            for case in chain(held, waiting):
+                if not case.kind.looked_after:
+                    continue
+                worker = case.worker
+                n = 0 if worker is None else 1
+                child = case.child
+                past = child.past
+                if past:
+                    if min(past.values()) < since:
+                        child.past = past = {w: d for w, d in past.items() if d >= since}
+                    n += len(past) - (worker in past)
+                counts[min(n, 3)] += 1
+        none, one, two, more = counts
+        return {"looked_after": none + one + two + more, "looked_after_no_worker": none,
+                "looked_after_1_worker": one, "looked_after_2_workers": two,
+                "looked_after_3plus_workers": more}
+
     def _turnover(self, key: str, r: dict[str, Any]) -> float:
-        history = self._history.setdefault(key, [])
-        history.append((r["leavers_permanent_fte"], r["permanent_fte"] + r["nqsw_fte"]))
-        if len(history) < 12:
+        """Leavers FTE in the last 12 month rows / FTE in post at this one (NaN before 12)."""
+        leavers = self._leavers.get(key)
+        if leavers is None:
+            leavers = self._leavers[key] = deque(maxlen=TURNOVER_MONTHS)
+        leavers.append(r["leavers_permanent_fte"])
+        if len(leavers) < TURNOVER_MONTHS:
             return math.nan
-        leavers, employed = zip(*history[-12:], strict=True)
-        return _ratio(sum(leavers), sum(employed) / 12)
+        return _ratio(sum(leavers), r["fte_in_post"])
 
     @staticmethod
     def _finish(r: dict[str, Any]) -> tuple[Any, ...]:
-        """The derived rates, then the row in column order."""
-        employed = r["permanent_fte"] + r["nqsw_fte"]
-        r["agency_rate"] = _ratio(r["agency_fte"], r["agency_fte"] + employed)
-        r["vacancy_rate"] = _ratio(r["vacancy_fte"], r["vacancy_fte"] + employed)
+        """The columns recomputed from the row's own values (a team's, or the service's
+        totals), then the row in column order."""
+        employed = r["fte_in_post"]
+        vacancy = r["vacancy_fte"] = max(0.0, r["establishment_fte"] - employed)
+        agency = r["agency_fte"]
+        cover = r["agency_cover_fte"] = min(agency, vacancy)
+        r["agency_rate"] = _ratio(agency, agency + employed)
+        r["vacancy_rate"] = _ratio(vacancy, vacancy + employed)
+        r["agency_cover_rate"] = _ratio(cover, agency)
+        r["vacancy_agency_cover_rate"] = _ratio(cover, vacancy)
+        r["caseload"] = _ratio(r["allocated_cases"], r["case_holders_fte"])
+        r["looked_after_3plus_rate"] = _ratio(r["looked_after_3plus_workers"], r["looked_after"])
         r["mean_wait_days"] = _ratio(r["wait_sum"], r["allocations"])
         return _in_order(r)

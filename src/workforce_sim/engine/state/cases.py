@@ -16,14 +16,38 @@ if TYPE_CHECKING:
 
 
 class Child:
-    """A child: the identity a case keeps across its pathway, and who last held it."""
+    """A child: the identity a case keeps across its pathway, and who last held it.
 
-    __slots__ = ("id", "last_worker", "changes")
+    ``past`` (None until needed) maps each social worker who stopped holding a case
+    of the child to the day they last stopped (a hand-over, or a pathway that moved
+    the child on): with the holder of the open case, it is everyone who held a
+    case of the child since that day, for the DfE's stability measure. The
+    recorder prunes it to the last 12 months at each month end
+    (``recorder.py``); a worker is noted only when a spell ends, never on the
+    referral or allocation path.
+    """
+
+    __slots__ = ("id", "last_worker", "changes", "past")
 
     def __init__(self, cid: int):
         self.id = cid
         self.last_worker: Worker | None = None
         self.changes = 0
+        self.past: dict[Worker, float] | None = None
+
+    def stopped(self, worker: Worker, day: float) -> None:
+        """``worker`` stops holding the child's case on ``day``.
+
+        Parameters
+        ----------
+        worker : Worker
+        day : float
+        """
+        past = self.past
+        if past is None:
+            self.past = {worker: day}
+        else:
+            past[worker] = day
 
 
 class CaseKind:
@@ -45,6 +69,7 @@ class CaseKind:
         self.name = name
         self.team = team
         self.weight = ct.weight
+        self.looked_after = ct.looked_after
         self.queue_index = team.queue_index(ct.priority)
         self.duration = buffered_sampler(ct.duration_days, streams[f"durations.{name}"])
         self._pathway_u = buffered_sampler(UNIFORM, streams[f"pathways.{name}"])

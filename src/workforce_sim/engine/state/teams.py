@@ -206,6 +206,7 @@ class TeamState:
             case.closes = None
             case.worker = None
             case.queued_at = now
+            case.child.stopped(worker, now)
             if log is not None:
                 log.end_spell(case, now, "handover")
             self.queues[case.kind.queue_index].appendleft(case)
