@@ -410,11 +410,31 @@ class Backtest:
     created: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
 
     def comparison(self, by_horizon: bool = False) -> pd.DataFrame:
-        """The model against AR(1) on the same rows (:func:`compare_methods`)."""
+        """The model against AR(1) and no change on the same councils and years.
+
+        Parameters
+        ----------
+        by_horizon : bool, default False
+            One row per horizon, or every horizon of an origin and KPI together.
+
+        Returns
+        -------
+        pandas.DataFrame
+            :func:`compare_methods`: ``n``, ``mae_model``, ``mae_ar1``,
+            ``mae_no_change``, ``difference`` (model − AR(1)) with its interval,
+            ``ratio`` and ``beats_ar1`` per origin and KPI (and horizon).
+        """
         return compare_methods(self.predictions, by_horizon)
 
     def worst_councils(self) -> pd.DataFrame:
-        """Councils worst first (:func:`council_errors`)."""
+        """Councils worst first.
+
+        Returns
+        -------
+        pandas.DataFrame
+            :func:`council_errors`: the model's error per council, relative to
+            AR(1)'s typical error, largest first.
+        """
         return council_errors(self.predictions)
 
     @property
@@ -434,7 +454,22 @@ class Backtest:
     def write_files(self, folder: str | Path, **record: Any) -> Path:
         """Write the tables as CSV (``predictions``, ``scores``, ``comparison``,
         ``comparison_by_horizon``, ``councils``, ``worst_councils``, ``ar1_fits``)
-        and, last, ``provenance.json`` with the sha256 of every file in ``folder``."""
+        and, last, ``provenance.json`` with the sha256 of every file in ``folder``
+        (a report written there before included).
+
+        Parameters
+        ----------
+        folder : str or Path
+            The folder to write into (usually the temporary folder of an
+            :class:`~workforce_sim.results.store.atomic_folder`).
+        **record
+            More items for the provenance.
+
+        Returns
+        -------
+        Path
+            ``folder``.
+        """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         write_csv(folder / "predictions.csv", self.predictions)
