@@ -30,9 +30,9 @@ def main(argv: list[str] | None = None) -> None:
                           seed=args.seed, progress=False)
     for metric in ("agency_rate", "caseload"):
         fig = plots.fan_chart(results, metric, actuals=ws.census("Herefordshire"))
-        fig.axes[0].set_title(f"Herefordshire from its census of September 2022: "
-                              f"{fig.axes[0].get_title().split(',')[0].lower()}", loc="left",
-                              fontsize=12)
+        what = fig.axes[0].get_title(loc="left").split(",")[0].lower()
+        fig.axes[0].set_title(f"Herefordshire from its census of September 2022: {what}",
+                              loc="left", fontsize=12)
         fig.savefig(OUT / f"backtest_herefordshire_{metric}.png", dpi=100)
 
 
