@@ -12,9 +12,11 @@ recruitment, agency cover and costs, under scenarios planners write themselves.
 from workforce_sim._version import __version__
 from workforce_sim.data import DataError, census, neighbours
 from workforce_sim.experiment import (
+    Backtest,
     Comparison,
     Sweep,
     at_month,
+    backtest,
     compare,
     global_sensitivity,
     horizon_mean,
@@ -36,6 +38,7 @@ from workforce_sim.scenario import (
 )
 
 __all__ = [
+    "Backtest",
     "Comparison",
     "DataError",
     "Results",
@@ -47,6 +50,7 @@ __all__ = [
     "__version__",
     "actuals",
     "at_month",
+    "backtest",
     "census",
     "compare",
     "council_scenario",

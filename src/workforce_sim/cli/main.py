@@ -434,6 +434,61 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backtest(args: argparse.Namespace) -> int:
+    """``workforce-sim backtest``: the model against the DfE's later censuses, beside no
+    change and a pooled AR(1), written to ``--out``."""
+    if args.horizon < 1:
+        raise BadInput(f"--horizon {args.horizon}: expected a whole number of years >= 1")
+    _check_run_args(args)
+    for flag, folder in (("--data", args.data), ("--actuals", args.actuals)):
+        if folder is not None and not Path(folder).is_dir():
+            raise BadInput(f"{flag} {folder!r}: no such folder; expected a folder holding the "
+                           "DfE's files (csww_indicators_*.csv, ...)")
+    out = check_out(args.out)
+
+    lib = args.library
+    bt = lib.backtest(origins=args.origin or [2022], horizon=args.horizon,
+                      councils=args.councils or None, replications=args.replications,
+                      seed=args.seed, data=args.data, actuals=args.actuals,
+                      **_run_options(args))
+    text = format_backtest(bt)
+    with _write_folder(out) as tmp:
+        lib.write_backtest_report(bt, tmp / "report.html")
+        write_text(tmp / "summary.txt", text + "\n")
+        bt.write_files(tmp)
+    print(text)
+    print(f"\nWrote report.html, predictions, scores, comparison, councils, worst_councils, "
+          f"ar1_fits, summary and provenance to {out}/")
+    if bt.interrupted:
+        done = int((bt.councils["status"] == "run").sum())
+        print(f"interrupted: kept the {done} council runs that had finished and wrote them to "
+              f"{out}/ ({PROVENANCE} says interrupted)", file=sys.stderr)
+        return 130
+    return 0
+
+
+def format_backtest(bt: Any) -> str:
+    """The backtest's verdict and scores as aligned text (what ``workforce-sim backtest``
+    prints)."""
+    lines = [f"workforce_sim {__version__}: backtest from {', '.join(map(str, bt.origins))}, "
+             f"{bt.horizon} year(s) ahead",
+             f"{bt.councils['code'].nunique()} councils, {bt.replications} replications each, "
+             f"seed {bt.seed}, {bt.seconds:,.0f} s", "",
+             "Mean absolute error over every horizon, same councils and years "
+             "(rates in points):"]
+    for r in bt.comparison().itertuples():
+        verdict = "model beats AR(1)" if r.beats_ar1 else "AR(1) beats the model"
+        lines.append(f"  {r.origin} {r.kpi:<14} model {r.mae_model:8.2f}  AR(1) {r.mae_ar1:8.2f}  "
+                     f"no change {r.mae_no_change:8.2f}  {verdict} by "
+                     f"{abs(r.difference):.2f} (n = {r.n})")
+    lines += ["", "Scores by horizon (coverage: actuals inside the model's 90 % band, which "
+              "covers random variation only):"]
+    s = bt.scores.copy()
+    s["coverage"] = [("" if c != c else f"{100 * c:.0f}%") for c in s["coverage"]]
+    lines.append(s.to_string(index=False, float_format=lambda x: f"{x:.2f}"))
+    return "\n".join(lines)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """``workforce-sim validate``: check a scenario and say what it holds."""
     s = scenario_from_args(args)
@@ -538,6 +593,23 @@ def build_parser() -> argparse.ArgumentParser:
                    "default the release shipped with the package")
     i.add_argument("--force", action="store_true", help="replace the file if it exists")
     i.set_defaults(func=cmd_init)
+
+    b = sub.add_parser("backtest", help="score the model against the DfE's later censuses, "
+                       "beside no change and a pooled AR(1)")
+    b.add_argument("--origin", type=int, action="append", default=[], metavar="YEAR",
+                   help="census year to start from (repeatable; default 2022); no later data "
+                   "is used to build the scenarios and forecasts")
+    b.add_argument("--horizon", type=int, default=3, help="years ahead (default 3)")
+    b.add_argument("--councils", nargs="+", action="extend", default=[], metavar="NAME_OR_CODE",
+                   help="councils by name, ONS code or DfE code (default: every council with "
+                   "the data)")
+    b.add_argument("--data", default=None, metavar="DIR",
+                   help="a folder with the DfE's published files to build from; default the "
+                   "release shipped with the package")
+    b.add_argument("--actuals", default=None, metavar="DIR",
+                   help="a folder with the census to score against (default --data)")
+    run_args(b, "workforce-sim-backtest")
+    b.set_defaults(func=cmd_backtest)
 
     v = sub.add_parser("validate", help="check a scenario file and say what is wrong")
     scenario_args(v)

@@ -2,6 +2,7 @@
 common random numbers and sweeps (:mod:`.comparison`), sensitivity analysis, and
 how many replications are enough."""
 
+from workforce_sim.experiment.backtest import Backtest, backtest
 from workforce_sim.experiment.comparison import (
     Comparison,
     Sweep,
@@ -22,7 +23,7 @@ from workforce_sim.experiment.runner import (
 from workforce_sim.experiment.sensitivity import global_sensitivity, one_at_a_time
 
 __all__ = [
-    "MAX_POINTS", "MAX_REPLICATIONS", "ArgumentError", "Comparison", "Sweep", "at_month",
-    "compare", "global_sensitivity", "horizon_mean", "horizon_total", "one_at_a_time",
+    "MAX_POINTS", "MAX_REPLICATIONS", "ArgumentError", "Backtest", "Comparison", "Sweep", "at_month",
+    "backtest", "compare", "global_sensitivity", "horizon_mean", "horizon_total", "one_at_a_time",
     "replications_needed", "run", "simulate", "sweep",
 ]
