@@ -21,7 +21,6 @@ Results are written atomically to benchmarks/results/backtest.json
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import platform
@@ -34,6 +33,7 @@ from pathlib import Path
 
 import workforce_sim as ws
 from workforce_sim import __version__
+from workforce_sim.experiment import backtesting as bt_module
 
 
 def _cpu() -> float:
@@ -67,7 +67,6 @@ def main(argv=None) -> int:
     t = time.perf_counter()
     for code in bt.councils["code"]:          # what building the scenarios alone costs
         try:
-            bt_module = importlib.import_module("workforce_sim.experiment.backtest")
             census = bt_module.Census.read(None, until=args.origin)
             bt_module._scenario(census, code, args.origin, 3, None)
         except ws.DataError:

@@ -14,7 +14,7 @@ import argparse
 from pathlib import Path
 
 import workforce_sim as ws
-from workforce_sim.experiment.backtest import council_run
+from workforce_sim.experiment.backtesting import council_run
 from workforce_sim.outputs import plots
 
 OUT = Path(__file__).resolve().parents[1] / "images"

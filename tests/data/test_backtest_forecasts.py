@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import workforce_sim as ws
-from workforce_sim.experiment.backtest import (
+from workforce_sim.experiment.backtesting import (
     KPIS,
     Census,
     ar1_fits,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import importlib
 import io
 import logging
 import warnings
@@ -19,12 +18,10 @@ import pytest
 import workforce_sim as ws
 from workforce_sim.cli.main import main
 from workforce_sim.data.tables import TABLES
-from workforce_sim.experiment.backtest import KPIS, PREDICTION_COLUMNS, council_run
+from workforce_sim.experiment import backtesting as bt_module
+from workforce_sim.experiment.backtesting import KPIS, PREDICTION_COLUMNS, council_run
 from workforce_sim.experiment.runner import ArgumentError
 from workforce_sim.results.store import read_provenance
-
-# the module (its name is shadowed in workforce_sim.experiment by the function it exports)
-bt_module = importlib.import_module("workforce_sim.experiment.backtest")
 
 COUNCILS = ["Rutland", "884"]          # small councils: a replication takes a fraction of a second
 SEED = 11
@@ -141,14 +138,21 @@ def test_ctrl_c_keeps_the_councils_that_finished(monkeypatch, reference):
     assert bt.predictions.loc[~first, "ar1"].notna().all()     # the forecasts are still there
 
 
-def test_save_writes_tables_report_and_provenance(reference, tmp_path):
+def test_save_writes_tables_and_provenance(reference, tmp_path):
     out = reference.save(tmp_path / "bt")
     prov = read_provenance(out, kind="backtest")
     assert prov["replications"] == 2 and prov["origins"] == [2022]
-    assert {"predictions.csv", "scores.csv", "report.html", "councils.csv"} <= set(prov["files"])
+    assert {"predictions.csv", "scores.csv", "councils.csv"} <= set(prov["files"])
+    assert "report.html" not in prov["files"]            # the report is the outputs' job
     back = pd.read_csv(out / "predictions.csv", dtype={"code": str})
     assert len(back) == len(reference.predictions)
-    page = (out / "report.html").read_text()
+
+
+def test_the_report_says_what_the_bands_cover(reference, tmp_path):
+    from workforce_sim.outputs.backtest_report import write_backtest_report
+
+    write_backtest_report(reference, tmp_path / "report.html")
+    page = (tmp_path / "report.html").read_text()
     assert "random variation only" in page and "parameter uncertainty" in page
     assert page.count("AR(1).") >= len(KPIS) and "data:image/png;base64," in page
 

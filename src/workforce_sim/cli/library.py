@@ -17,7 +17,7 @@ WHERE = {
     "run": "workforce_sim.experiment.runner",
     "compare": "workforce_sim.experiment.comparison",
     "sweep": "workforce_sim.experiment.comparison",
-    "backtest": "workforce_sim.experiment.backtest",
+    "backtest": "workforce_sim.experiment.backtesting",
     "write_report": "workforce_sim.outputs.report",
     "build_comparison_report": "workforce_sim.outputs.report",
     "write_workbook": "workforce_sim.outputs.workbook",

@@ -2,7 +2,7 @@
 common random numbers and sweeps (:mod:`.comparison`), sensitivity analysis, and
 how many replications are enough."""
 
-from workforce_sim.experiment.backtest import Backtest, backtest
+from workforce_sim.experiment.backtesting import Backtest, backtest
 from workforce_sim.experiment.comparison import (
     Comparison,
     Sweep,

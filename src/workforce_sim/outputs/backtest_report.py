@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from workforce_sim._version import __version__
-from workforce_sim.experiment.backtest import KPIS, Backtest, kpi_unit
+from workforce_sim.experiment.backtesting import KPIS, Backtest, kpi_unit
 from workforce_sim.outputs.plots import PALETTE, _figure
 from workforce_sim.outputs.report import CSS, _img
 from workforce_sim.results.formatting import label

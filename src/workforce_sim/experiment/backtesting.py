@@ -482,18 +482,17 @@ class Backtest:
         write_provenance(folder, {**self.provenance, **record})
         return folder
 
-    def save(self, folder: str | Path, *, report: bool = True) -> Path:
-        """Write the backtest into ``folder``, whole: the CSV tables, ``report.html``
-        (with ``report=True``) and ``provenance.json`` last; an interrupted or failed
-        save leaves the previous ``folder`` as it was
-        (:class:`~workforce_sim.results.store.atomic_folder`).
+    def save(self, folder: str | Path) -> Path:
+        """Write the backtest's tables into ``folder``, whole (:meth:`write_files`,
+        ``provenance.json`` last); an interrupted or failed save leaves the previous
+        ``folder`` as it was (:class:`~workforce_sim.results.store.atomic_folder`).
+        The HTML report is the outputs' (``workforce-sim backtest`` writes both;
+        in Python, ``workforce_sim.outputs.backtest_report.write_backtest_report``).
 
         Parameters
         ----------
         folder : str or Path
             A new folder, an empty one, or an earlier output of workforce_sim.
-        report : bool, default True
-            Also write the HTML report (charts need matplotlib).
 
         Returns
         -------
@@ -502,12 +501,6 @@ class Backtest:
         """
         folder = Path(folder)
         with atomic_folder(folder) as tmp:
-            if report:
-                # The one import of the outputs layer from below (pyproject.toml says so):
-                # the report is drawn only when asked for, and nothing here depends on it.
-                from workforce_sim.outputs.backtest_report import write_backtest_report
-
-                write_backtest_report(self, tmp / "report.html")
             self.write_files(tmp)
         return folder
 
