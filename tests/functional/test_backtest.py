@@ -104,6 +104,7 @@ def test_identical_whatever_the_executor(reference):
     pd.testing.assert_frame_equal(own_pool.predictions, reference.predictions, check_exact=True)
 
 
+@pytest.mark.slow        # a LocalCluster takes ~10 s to start; test_dask.py covers run() by default
 def test_identical_on_a_dask_cluster(reference):
     distributed = pytest.importorskip("distributed")
     with warnings.catch_warnings():
