@@ -58,7 +58,9 @@ from workforce_sim.engine.state.workers import NQSW, PERMANENT, TRAINEE
 if TYPE_CHECKING:
     from workforce_sim.engine.context import Context
     from workforce_sim.engine.processes.costs import Costs
+    from workforce_sim.engine.state.cases import Child
     from workforce_sim.engine.state.teams import TeamState
+    from workforce_sim.engine.state.workers import Worker
 
 # The columns, in order, and which of the service row's are plain sums of the team
 # rows: both read from the one table of output columns (columns.py).
@@ -102,6 +104,18 @@ class _Census:
         self.trainees = self.over = 0
         self.loads: list[int] = []
         self.ratios: list[float] = []
+
+
+def _workers_since(child: Child, since: float, holder: Worker | None) -> int:
+    """Distinct social workers who held a case of ``child`` since ``since``: its
+    holder now (if any) and those who stopped on or after ``since`` (the others are
+    pruned from ``Child.past``; a child with no ``past`` costs a test)."""
+    past = child.past
+    if past is not None and child.oldest < since:
+        past = child.prune(since)
+    if past is None:
+        return 0 if holder is None else 1
+    return len(past) + (holder is not None and holder not in past)
 
 
 class Recorder:
@@ -247,41 +261,16 @@ class Recorder:
         only = self._looked_after_teams.get(team.name)
         if only is None:                 # the team holds no looked-after type
             return dict.fromkeys(_STABILITY, 0)
-        none = one = two = more = 0
+        counts = [0, 0, 0, 0]            # no worker, 1, 2, 3 or more
         for w in team.workers:
             for case in w.cases:
                 if only or case.kind.looked_after:
-                    child = case.child
-                    past = child.past
-                    if past is not None and child.oldest < since:
-                        past = child.prune(since)
-                    if past is None:
-                        one += 1
-                        continue
-                    n = len(past) + 1 - (w in past)
-                    if n == 1:
-                        one += 1
-                    elif n == 2:
-                        two += 1
-                    else:
-                        more += 1
+                    counts[min(3, _workers_since(case.child, since, w))] += 1
         for q in team.queues:
             for case in q:
                 if only or case.kind.looked_after:
-                    child = case.child
-                    past = child.past
-                    if past is not None and child.oldest < since:
-                        past = child.prune(since)
-                    if past is None:
-                        none += 1
-                        continue
-                    n = len(past)
-                    if n == 1:
-                        one += 1
-                    elif n == 2:
-                        two += 1
-                    else:
-                        more += 1
+                    counts[min(3, _workers_since(case.child, since, None))] += 1
+        none, one, two, more = counts
         return {"looked_after": none + one + two + more, "looked_after_no_worker": none,
                 "looked_after_1_worker": one, "looked_after_2_workers": two,
                 "looked_after_3plus_workers": more}
