@@ -56,9 +56,8 @@ def complete(year: int) -> list[dict[str, str]]:
     return [r for r in census_rows(year) if all(not number(r[c])[1] for c in COMPLETE)]
 
 
-def opening_state(scenario: ws.Scenario) -> dict[str, float]:
+def opening_state(m: Model) -> dict[str, float]:
     """The model's state after it is built, before it runs: service-wide measures."""
-    m = Model(scenario, seed=0)
     employed = agency = establishment = holders = cases = waiting = 0.0
     for team in m.team_list:
         establishment += team.establishment_fte
@@ -79,10 +78,9 @@ def opening_state(scenario: ws.Scenario) -> dict[str, float]:
             "caseload_fte": cases / holders if holders else 0.0}
 
 
-def opening_row(scenario: ws.Scenario) -> dict[str, float]:
+def opening_row(m: Model) -> dict[str, float]:
     """The service row the model's own recorder writes for the state at the start,
     before anything has happened: the monthly table's definitions at the census date."""
-    m = Model(scenario, seed=0)
     m.recorder.close_month(0)
     month, team, *values = m.recorder.rows[-1]
     assert team == "all"
@@ -101,10 +99,11 @@ def differences(row: dict[str, str]) -> dict[str, tuple[float, float]]:
     pub = {k: number(row[k])[0] for k in (*COMPLETE, "agency_rate_fte", "vacancy_rate_fte",
                                             "caseload_fte")}
     scenario = ws.council_scenario(row["old_la_code"].split(" / ")[0], int(row["time_period"]))
-    got = opening_state(scenario)
+    model = Model(scenario, seed=0)
+    got = opening_state(model)
     assert got["waiting"] == 0, f"{row['la_name']}: {got['waiting']} opening cases unallocated"
     # the outputs, as the monthly table defines them, are the same figures
-    out_row = opening_row(scenario)
+    out_row = opening_row(model)
     for column, field in AS_PUBLISHED.items():
         scale = 100 if field.endswith("_rate_fte") else 1
         assert out_row[column] * scale == pytest.approx(got[field], rel=1e-9, abs=1e-9), \
@@ -271,9 +270,8 @@ def test_no_data_after_the_census_is_used(tmp_path):
     cut = copy_data(tmp_path / "to2022",
                     keep=lambda stem, r: "time_period" not in r or int(r["time_period"][:4]) <= 2022)
     for council in ("Herefordshire", "North Yorkshire", "Birmingham", "Kingston upon Thames"):
-        shipped = ws.council_toml(council, 2022)
-        assert ws.council_toml(council, 2022, data=cut) == shipped
-        assert ws.council_scenario(council, 2022, data=cut) == ws.council_scenario(council, 2022)
+        # the scenario is this text loaded (council_scenario), so equal texts suffice
+        assert ws.council_toml(council, 2022, data=cut) == ws.council_toml(council, 2022)
 
 
 def test_a_missing_column_in_a_newer_release_names_file_and_column(tmp_path):
