@@ -14,7 +14,10 @@ def python_blocks(path: Path) -> list[str]:
     return re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), flags=re.S)
 
 
-@pytest.mark.parametrize("doc", ["README.md", "docs/tutorial.md", "docs/howto-own-council.md",
+# The tutorial and the experiments guide run full experiments (20 s and more): they
+# run with the slow tests, in CI as everywhere else.
+@pytest.mark.parametrize("doc", ["README.md", "docs/howto-own-council.md",
+                                 pytest.param("docs/tutorial.md", marks=pytest.mark.slow),
                                  pytest.param("docs/experiments.md", marks=pytest.mark.slow)])
 def test_snippets_run(doc):
     blocks = python_blocks(ROOT / doc)
