@@ -51,14 +51,13 @@ from workforce_sim.data.tables import DataError, local_authority_rows, number, r
 from workforce_sim.engine.recording.columns import column
 from workforce_sim.engine.streams import purpose_key
 from workforce_sim.experiment.runner import (
-    MAX_WORKERS,
     ArgumentError,
-    _check_flag,
     _sigint_ignored,
     _sigterm_as_exit,
     _stop_pool,
     _worker_init,
     check_experiment,
+    check_pool,
     check_replications,
     run,
     whole_number,
@@ -719,12 +718,7 @@ def backtest(origins: Iterable[int] | int = (2022,), horizon: int = 3,
                            " (a scenario runs at most 600 months)")
     replications = check_replications(replications)
     seed = whole_number("seed", seed, 0)
-    if workers is not None:
-        workers = whole_number("workers", workers, 1, MAX_WORKERS)
-    if executor is not None and not callable(getattr(executor, "submit", None)):
-        raise TypeError(f"executor must be a concurrent.futures.Executor (with a submit "
-                        f"method), got {type(executor).__name__}")
-    _check_flag("progress", progress, none_ok=True)
+    workers = check_pool(workers, executor, progress)
 
     scored = Census.read(actuals if actuals is not None else data)
     first, first_file = _first_origin(data)

@@ -429,6 +429,19 @@ def run(scenario: Scenario, replications: int = 100, seed: int = 0, *,
                 first_replication=first_replication)
 
 
+def check_pool(workers: Any, executor: Any, progress: Any) -> int | None:
+    """Check how replications are to be run: ``workers`` (None or 1 to
+    ``MAX_WORKERS``), ``executor`` (None or a ``concurrent.futures.Executor``),
+    ``progress`` (None or a bool); the checked ``workers``."""
+    if workers is not None:
+        workers = whole_number("workers", workers, 1, MAX_WORKERS)
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise TypeError(f"executor must be a concurrent.futures.Executor (with a submit "
+                        f"method), got {type(executor).__name__}")
+    _check_flag("progress", progress, none_ok=True)
+    return workers
+
+
 def _run(scenario: Scenario, replications: int = 100, seed: int = 0, *,
          workers: int | None = None, executor: Executor | None = None,
          progress: bool | None = None, keep: str = "all", keep_monthly: int = 1000,
@@ -437,12 +450,7 @@ def _run(scenario: Scenario, replications: int = 100, seed: int = 0, *,
     (``batch_fn``; it must be picklable for a process pool)."""
     seed, first = _check(scenario, seed, first_replication, "first_replication")
     replications = check_replications(replications)
-    if workers is not None:
-        workers = whole_number("workers", workers, 1, MAX_WORKERS)
-    if executor is not None and not callable(getattr(executor, "submit", None)):
-        raise TypeError(f"executor must be a concurrent.futures.Executor (with a submit "
-                        f"method), got {type(executor).__name__}")
-    _check_flag("progress", progress, none_ok=True)
+    workers = check_pool(workers, executor, progress)
     collector = _Collector(keep, keep_monthly, first)
 
     n = min(workers or os.cpu_count() or 1, replications)
