@@ -92,6 +92,7 @@ from typing import TYPE_CHECKING, Any, Protocol, cast
 from simpy.events import Event, Timeout
 
 from workforce_sim.engine.kernel import Kernel, Urgent
+from workforce_sim.engine.trends import Trends
 from workforce_sim.scenario.calendar import month_end_days
 
 if TYPE_CHECKING:
@@ -176,6 +177,7 @@ class Context:
         self.staff_log = staff_log
         self.month_ends = month_end_days(scenario.start_date, scenario.horizon_months)
         self.horizon_days = self.month_ends[-1]
+        self.trends = Trends(scenario, streams)
         self.teams: dict[str, TeamState] = {}
         self.team_list: list[TeamState] = []
         self.ready = False          # hooks react to staffing changes once the model is set up

@@ -43,7 +43,7 @@ def cross_problems(s: Scenario) -> Iterator[Problem]:
         Every problem found, in the order of the file's sections.
     """
     for check in (_case_type_problems, _pathway_loops, _team_problems, _workforce_problems,
-                  _recruitment_problems, _academy_problems):
+                  _recruitment_problems, _academy_problems, _trend_problems):
         yield from check(s)
 
 
@@ -138,6 +138,22 @@ def _academy_problems(s: Scenario) -> Iterator[Problem]:
 
 
 # ------------------------------------------------------------ pathway loops
+
+
+def _trend_problems(s: Scenario) -> Iterator[Problem]:
+    """A trend on the log scale starts from a value above 0."""
+    t = s.trends
+    for name, trend, value, where in (
+            ("turnover", t.turnover, s.workforce.permanent.annual_turnover,
+             "workforce.permanent.annual_turnover"),
+            ("recruitment_success", t.recruitment_success, s.recruitment.success_probability,
+             "recruitment.success_probability"),
+            ("agency_cover", t.agency_cover, s.workforce.agency.cover_fraction,
+             "workforce.agency.cover_fraction")):
+        if trend is not None and trend.start is None and value <= 0:
+            yield Problem(f"trends.{name}.start", None,
+                          f"needed: {where} is {value:g} and the trend moves on the log scale; "
+                          "expected a start above 0")
 
 
 def _pathway_loops(s: Scenario) -> Iterator[Problem]:

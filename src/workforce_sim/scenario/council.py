@@ -50,6 +50,13 @@ from workforce_sim._version import __version__
 from workforce_sim.data.councils import SERIES, dfe_code
 from workforce_sim.data.tables import NEIGHBOURS, DataError, local_authority_rows, number, read_rows
 from workforce_sim.scenario.distributions import Empirical, Lognormal, Triangular
+from workforce_sim.scenario.history import (
+    BOUNDS,
+    CouncilTrend,
+    council_trends,
+    success_from_starters,
+    unreported_zero,
+)
 from workforce_sim.scenario.loading import scenario_from_text
 from workforce_sim.scenario.schema import Scenario
 
@@ -180,9 +187,14 @@ def _census_figures(t: _Table, code: str, year: int, name: str) -> dict[str, Fig
     for measure, base in CENSUS_MEASURES.items():
         value, status = t.cell(year, code, measure)
         where = f"census {year}, {measure}"
-        if not math.isnan(value):
+        if not math.isnan(value) and not (
+                measure == "turnover_rate_fte"
+                and unreported_zero(value, out["inpost_fte"].value)):
             out[measure] = Figure(value, "S", where)
             continue
+        if not math.isnan(value):
+            status = (f"published as 0 for {_fmt(out['inpost_fte'].value)} FTE in post, taken "
+                      "as not reported")
         if status.startswith("low"):
             out[measure] = Figure(0.0, "S", f"{where} published as 'low' (rounds to zero): 0")
             continue
@@ -479,7 +491,8 @@ def council_toml(council: str, year: int | None = None, *, data: str | Path | No
     cla_starts = dem(cla_t, "children_count", STARTING)
     return _write(_Sourced(c, f, referrals, cin_all, cp_starts, cp_stock, cla_stock, cla_starts,
                            census.file, [t.file for t in (ref, cin_t, cps, cp_open, cla_t, pop)],
-                           _neighbours(c, data)))
+                           _neighbours(c, data), council_trends(c.code, year, data),
+                           _last_growth(census, c.code, year)))
 
 
 def council_scenario(council: str, year: int | None = None, *,
@@ -574,6 +587,8 @@ class _Sourced:
     census_file: str
     demand_files: list[str]
     neighbours: list[str]
+    trends: dict[str, CouncilTrend]
+    last_growth: Figure | None  # the establishment's growth over the year to the census
 
 
 @dataclass
@@ -777,14 +792,18 @@ def _teams(staff: _Staffing, dem: _Demand) -> _Teams:
                   employed, agency, vacant)
 
 
+def _raw_success(staff: _Staffing, starters: float) -> float | None:
+    return success_from_starters(staff.vacant / 10, starters)
+
+
 def _success_probability(staff: _Staffing, year: int, starters: float) -> Figure:
     """The probability at which the model's hire rate per vacancy is the census's starters."""
-    vacant, t_hire = staff.vacant / 10, TIME_TO_HIRE.mean
-    if vacant <= 0 or starters <= 0:
+    vacant = staff.vacant / 10
+    raw = _raw_success(staff, starters)
+    if raw is None:
         return Figure(0.5, "E", f"schema default: no vacancies or no starters in census {year}, "
                       "so no hire rate to match")
     fill_days = DAYS_PER_YEAR * vacant / starters
-    raw = (t_hire + READVERTISE_DAYS) / (fill_days + READVERTISE_DAYS)
     note = (f"a post takes (time to hire + {READVERTISE_DAYS}) / p − {READVERTISE_DAYS} days to "
             f"fill; the census's {_fmt(starters)} starters FTE for {_fmt(vacant)} vacant FTE mean "
             f"{fill_days:.0f} days (starters_fte, vacancy_fte {year})")
@@ -793,15 +812,34 @@ def _success_probability(staff: _Staffing, year: int, starters: float) -> Figure
     return Figure(min(1.0, max(0.01, raw)), "D", note)
 
 
+#: Agency FTE per vacant FTE, at most (the schema's bound on cover_fraction).
+MAX_COVER = 5.0
+
+
 def _agency_cover(staff: _Staffing, year: int) -> Figure:
     a10, v10 = staff.agency, staff.vacant
     if v10 <= 0:
         return Figure(1.0, "E", f"no vacancies in census {year}: all cover kept")
     note = f"agency_fte / vacancy_fte, census {year}: {_tenths(a10)} / {_tenths(v10)}"
     if a10 > v10:
-        note += ("; capped at 1 (agency exceeds vacancies: the model keeps agency only "
-                 "for vacancies, so the excess leaves as placements end)")
-    return Figure(min(1.0, a10 / v10), "D", note)
+        note += " (above 1: agency also covers absence or work beyond the establishment)"
+    if a10 > MAX_COVER * v10:
+        note += f"; capped at {MAX_COVER:g}"
+    return Figure(min(MAX_COVER, a10 / v10), "D", note)
+
+
+def _last_growth(census: _Table, code: str, year: int) -> Figure | None:
+    """The establishment's growth (in post + vacancies) from the census a year before."""
+    def establishment(y: int) -> float:
+        return census.cell(y, code, "inpost_fte")[0] + census.cell(y, code, "vacancy_fte")[0]
+
+    now, before = establishment(year), establishment(year - 1)
+    if not (now > 0 and before > 0):
+        return None
+    lo, hi = BOUNDS["establishment_growth"]
+    g = min(hi, max(lo, math.log(now / before)))
+    return Figure(g, "D", f"log of inpost_fte + vacancy_fte, census {year - 1} to {year}: "
+                  f"{_fmt(before)} to {_fmt(now)}")
 
 
 def _write(s: _Sourced) -> str:
@@ -824,6 +862,7 @@ def _write(s: _Sourced) -> str:
     w.rule(74, "workforce")
     _write_workforce(w, b)
     _write_recruitment(w, b)
+    _write_trends(w, b)
     return w.text()
 
 
@@ -1058,6 +1097,48 @@ def _write_recruitment(w: _Text, b: _Build) -> None:
     w.blank()
     w.comment("No academy: the DfE's tables do not count one; add your intakes as "
               "scenarios/herefordshire_2025.toml does [E].")
+
+
+TREND_NOTES = {
+    "turnover": "leavers per FTE-year, on the log scale",
+    "recruitment_success": "the success probability the census's starters imply, on the log "
+                           "scale (above 1 acts as 1)",
+    "agency_cover": "agency FTE / vacant FTE, on the log scale",
+    "establishment_growth": "yearly log growth of in post + vacancies (0.02 ≈ 2 %), on 1 April",
+}
+
+
+def _write_trends(w: _Text, b: _Build) -> None:
+    """The pooled AR(1) of each parameter from every council's census up to the year."""
+    fits = b.sourced.trends
+    if not fits:
+        return
+    w.rule(77, "trends")
+    w.comment("How these parameters move after the census, from every council's history up to "
+              f"{b.year} (see docs/model.md,")
+    w.comment("\"Parameter trends\"): each replication draws its own path, so the bands hold "
+              "what we do not know about")
+    w.comment("them as well as chance. Delete a table, or set sd = 0, to hold or fix a "
+              "parameter by hand.")
+    starts: dict[str, Figure | float | None] = {
+        "recruitment_success": _raw_success(b.staff, b.sourced.census["starters_fte"].value),
+        "establishment_growth": b.sourced.last_growth,
+        "turnover": b.sourced.census["turnover_rate_fte"].value / 100,
+        "agency_cover": _agency_cover(b.staff, b.year).value}
+    for name, fit in fits.items():
+        w.table(f"trends.{name}", TREND_NOTES[name])
+        w.value(f"long_run = {_fmt(fit.long_run, 3)}", fit.says())
+        w.value(f"persistence = {_fmt(fit.fit.b, 3)}", "[D] the same fit (b)")
+        w.value(f"sd = {_fmt(fit.fit.sd, 3)}", "[D] the same fit")
+        start = starts.get(name)
+        if isinstance(start, Figure):
+            w.value(f"start = {_fmt(start.value, 3)}", start.says())
+        elif start is not None and (start < BOUNDS[name][0]
+                                    or name == "recruitment_success" and start > 1):
+            lo, hi = BOUNDS[name]
+            why = ("[D] the census's starters before the cap at 1 above" if start > 1 else
+                   f"[E] the least the log scale starts from ({lo:g}; the value above is 0)")
+            w.value(f"start = {_fmt(min(hi, max(lo, start)), 3)}", why)
 
 
 def _bins(bins: Sequence[tuple[int, int, float]]) -> str:

@@ -293,7 +293,9 @@ class AgencyPolicy(Strict):
     """Agency (locum) cover of vacancies."""
 
     cover_fraction: Number = Field(
-        0.8, ge=0, le=1, description="share of vacant FTE covered by agency [S] England 74-81 %"
+        0.8, ge=0, le=5, description="agency FTE sought per vacant FTE [S] England 74-81 %; above "
+        "1 where agency also covers absence or work beyond the establishment (a third of councils "
+        "in the census) [bound: 5, beyond the census's 95th percentile]"
     )
     lead_time_days: Duration = Field(
         default_factory=lambda: Triangular(dist="triangular", min=7, mode=10, max=21),
@@ -382,6 +384,70 @@ class Recruitment(Strict):
     cohorts: Items[Cohort] = Field(default=(), description="dated batches of hires")
 
 
+# -------------------------------------------------------------------------- trends
+
+
+class Trend(Strict):
+    """A parameter that moves year by year toward a long-run level, with a shock a year.
+
+    On the log scale ``f``, the value for year ``k`` of the run is
+    ``f(x_k) = f(L) + persistence × (f(x_{k-1}) − f(L)) + sd × ε_k`` with
+    ``x_0 = start`` and ``ε_k`` standard normal, drawn afresh in each replication
+    (see docs/model.md, "Parameter trends"). ``sd = 0`` gives the mean path.
+    """
+
+    long_run: Number = Field(gt=0, description="the level the parameter returns to (L)")
+    persistence: Number = Field(
+        ge=-1, le=1, description="share of the gap to the long run kept each year (0: back at "
+        "once, 1: stays where it is; below 0 the gap changes sign, as a misreported year is "
+        "put right the next)"
+    )
+    sd: Number = Field(
+        0.0, ge=0, le=5, description="yearly shock, on the parameter's own scale [bound: 5, a "
+        "factor of 150 in a year]"
+    )
+    start: Number | None = Field(
+        None, gt=0, description="the value at the start (x_0); default: the scenario's value"
+    )
+
+
+class GrowthTrend(Strict):
+    """Yearly log growth of every team's establishment, an AR(1) on the growth itself:
+    ``g_k = long_run + persistence × (g_{k-1} − long_run) + sd × ε_k``, each
+    establishment multiplied by ``exp(g_k)`` on the 1 April in run year ``k`` (when
+    a budget sets the year's posts)."""
+
+    long_run: Number = Field(ge=-1, le=1, description="long-run yearly log growth "
+                             "(0.02 ≈ 2 %; ±1 is a factor of 2.7 a year)")
+    persistence: Number = Field(ge=-1, le=1, description="share of last year's gap kept "
+                                "(below 0: a blip is reversed the next year)")
+    sd: Number = Field(0.0, ge=0, le=0.5, description="yearly shock to the growth")
+    start: Number | None = Field(
+        None, ge=-1, le=1, description="the growth of the year before the start; "
+        "default: long_run"
+    )
+
+
+class Trends(Strict):
+    """Parameters that change over the run, drawn per replication: the bands then hold
+    what we do not know about them as well as the model's own random variation."""
+
+    turnover: Trend | None = Field(
+        None, description="leavers per FTE-year: a factor on every employee's leaving hazard, "
+        "start default workforce.permanent.annual_turnover"
+    )
+    recruitment_success: Trend | None = Field(
+        None, description="recruitment.success_probability, read when a round is advertised "
+        "(above 1 acts as 1: hires as fast as the time to hire allows)"
+    )
+    agency_cover: Trend | None = Field(
+        None, description="workforce.agency.cover_fraction (agency FTE sought per vacant FTE)"
+    )
+    establishment_growth: GrowthTrend | None = Field(
+        None, description="growth of every team's establishment"
+    )
+
+
 # ------------------------------------------------------------------------- academy
 
 
@@ -460,6 +526,8 @@ class Scenario(Strict):
     recruitment: Recruitment = Field(default_factory=Recruitment, description="filling vacancies")
     academy: Academy = Field(default_factory=Academy, description="grow-your-own routes")
     absence: Absence = Field(default_factory=Absence, description="sickness absence")
+    trends: Trends = Field(default_factory=Trends, description="parameters that change year "
+                           "by year, drawn per replication")
 
     @field_validator("schema_version")
     @classmethod

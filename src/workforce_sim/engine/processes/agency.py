@@ -77,6 +77,10 @@ class Agency:
         self.requests: dict[str, list[Request]] = {t: [] for t in ctx.teams}
         self.extra: dict[str, float] = dict.fromkeys(ctx.teams, 0.0)
         self.placements: dict[Worker, Ticket] = {}     # the placement in force, by worker
+        self.trends = ctx.trends
+        if self.trends.agency_cover:
+            for day in self.trends.boundaries:
+                ctx.at(day, self._new_year)
 
     # -- the target -----------------------------------------------------------------
 
@@ -91,7 +95,9 @@ class Agency:
         -------
         int
         """
-        target = self.policy.cover_fraction * vacancy_fte(team) + self.extra[team.name]
+        trend = self.trends.agency_cover
+        share = trend[self.trends.year(self.ctx.now)] if trend else self.policy.cover_fraction
+        target = share * vacancy_fte(team) + self.extra[team.name]
         return math.floor(target + 0.5 + EPS)
 
     def cover(self, team: TeamState) -> float:
@@ -131,6 +137,10 @@ class Agency:
                 break                      # releasing them would leave too little cover
             self._release(w)
             current -= w.fte
+
+    def _new_year(self) -> None:
+        for team in self.ctx.team_list:      # the trend's cover for the year
+            self.review(team)
 
     def month_end(self, month: int) -> None:
         """Re-read caseload pressure for the optional pressure cover.

@@ -12,7 +12,9 @@ The hazard at time ``t`` is
     × (1 + pressure_elasticity × max(0, min(pressure, 10) − pressure_threshold))
     × tie-in factor (academy graduates, during the tie-in)
     × Π turnover factors of the retention levers in force (for an NQSW, those
-      covering permanent staff from the end of their ASYE),
+      covering permanent staff from the end of their ASYE)
+    × the turnover trend's factor for the run year (``[trends.turnover]``, drawn
+      per replication; 1 without one),
 
 where ``pressure = max(load / capacity, team's open work / team's capacity)``,
 open work being the weight of the team's cases held and waiting (cases waiting
@@ -99,6 +101,9 @@ class Attrition:
                        for lv in p.retention]
         self.threshold = buffered_sampler(EXP1, ctx.streams["attrition"])
         self.asye_days = asye_days
+        self.trend = ctx.trends.turnover_factor       # None, or a factor by run year
+        self.year_of = ctx.trends.year
+        self.trend_days = ctx.trends.boundaries if self.trend else []
         self.records: dict[Worker, Leaving] = {}
 
     def record(self, w: Worker) -> Leaving:
@@ -153,6 +158,8 @@ class Attrition:
         for start, end, lever in self.levers:
             if start <= day < end and kind in lever.covers:
                 rate *= lever.turnover_factor
+        if self.trend:
+            rate *= self.trend[self.year_of(day)]
         return rate
 
     def pressure(self, w: Worker, team_ratio: float) -> float:
@@ -186,6 +193,7 @@ class Attrition:
         points += [w.joined_day + y * DAYS_PER_YEAR - w.service_days_at_join for y in self.band_years]
         for start, end, _ in self.levers:
             points += [start, end]
+        points += self.trend_days
         return sorted(set(points))
 
     # -- planning -----------------------------------------------------------------

@@ -66,6 +66,7 @@ class Recruitment:
         s = ctx.scenario
         r = s.recruitment
         self.success = r.success_probability
+        self.trends = ctx.trends
         self.readvertise = r.readvertise_days
         self.cost_per_hire = r.cost_per_hire
         rng = ctx.streams["recruitment"]
@@ -80,6 +81,9 @@ class Recruitment:
             for ch in team.establishment_changes:
                 ctx.at(day_of(s.start_date, ch.date), self._establishment, ctx.teams[name],
                        ch.establishment_fte)
+        growth = ctx.trends.establishment_factor
+        for day, factor in zip(ctx.trends.budget_days, growth or (), strict=False):
+            ctx.at(day, self._grow, factor)
 
     # -- rounds -------------------------------------------------------------------
 
@@ -114,7 +118,9 @@ class Recruitment:
         speed = c.speed_multiplier if c else 1.0
         boost = c.success_multiplier if c else 1.0
         days = self.time_to_hire() / speed
-        succeeds = self.uniform() < min(1.0, self.success * boost)
+        trend = self.trends.recruitment_success
+        success = trend[self.trends.year(ctx.now)] if trend else self.success
+        succeeds = self.uniform() < min(1.0, success * boost)
         ctx.after(days, self._complete, r, succeeds, ticket=r)
 
     def _complete(self, r: Round, succeeds: bool) -> None:
@@ -161,6 +167,11 @@ class Recruitment:
         for _ in range(c.count):
             self.hire(team, 1.0, c.cost_per_hire,
                       {"early_until": early_until, "early_rate": c.early_annual_turnover})
+
+    def _grow(self, factor: float) -> None:
+        # establishments are set in tenths of an FTE, as the census publishes them
+        for team in self.ctx.team_list:
+            self._establishment(team, round(team.establishment_fte * factor, 1))
 
     def _establishment(self, team: TeamState, fte: float) -> None:
         team.establishment_fte = fte

@@ -1,0 +1,215 @@
+"""What every council's census history up to a year says about how the
+parameters move: the trends a council scenario carries (``[trends]``).
+
+Each parameter the census gives only year by year (turnover, the recruitment
+success its starters imply, agency cover, the establishment's growth) is
+computed for every council and census year, put on its own scale (log for
+rates and the success probability, the value for the establishment's log growth; a success above 1
+means hires faster than the time to hire allows, and acts as 1), and fitted by one
+pooled AR(1) across councils: ``z[t+1] = a + b·z[t] + e`` by least squares on
+every pair with ``t+1 ≤ year`` (Box, Jenkins and Reinsel, *Time Series
+Analysis*, 4th ed., §3.2; pooled across units as in panel forecasting). The
+long run is ``a / (1 − b)``, the persistence ``b`` and the yearly shock the
+residual standard deviation. A census figure for a small council is itself
+noisy (a rate of 20 leavers moves by ±4.5 in a year by chance alone), and the
+model draws that noise again for itself, so the shock given to a trend is the
+residual variance less the mean sampling variance of the pairs (a method-of-moments
+split; Poisson counts for turnover and starters), and never below zero.
+
+Nothing dated after 30 September of ``year`` is read.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from workforce_sim.data.councils import SERIES
+from workforce_sim.data.tables import local_authority_rows, number, read_rows
+
+DAYS_PER_YEAR = 365.25
+#: The recruitment process the success probability is inverted through (council.py).
+TIME_TO_HIRE_MEAN = (56 + 84 + 168) / 3
+READVERTISE_DAYS = 30
+
+#: Bounds each parameter is clipped to before its scale is taken (a census
+#: figure of 0 or a ratio to 0 vacancies has no log).
+BOUNDS = {"turnover": (0.01, 1.5), "recruitment_success": (0.01, 5.0),
+          "agency_cover": (0.05, 5.0), "establishment_growth": (-0.5, 0.5)}
+
+
+#: A service this size has leavers every year: a census turnover of 0 for it is
+#: taken as not reported (Manchester, Oldham and Lewisham published 0 in 2022).
+UNREPORTED_ZERO_FTE = 20.0
+
+
+def unreported_zero(rate: float, in_post_fte: float) -> bool:
+    """True for a flow published as 0 by a service of at least :data:`UNREPORTED_ZERO_FTE`."""
+    return rate == 0 and in_post_fte >= UNREPORTED_ZERO_FTE
+
+
+def success_from_starters(vacant_fte: float, starters_fte: float) -> float | None:
+    """The success probability at which the model's hire rate per vacancy is the
+    census's: a post takes ``(time to hire + R) / p − R`` days to fill, and
+    ``vacant / starters`` years (None without vacancies or starters). Not capped
+    at 1: above 1, hires come faster than the time to hire allows."""
+    if not vacant_fte > 0 or not starters_fte > 0:
+        return None
+    fill_days = DAYS_PER_YEAR * vacant_fte / starters_fte
+    return (TIME_TO_HIRE_MEAN + READVERTISE_DAYS) / (fill_days + READVERTISE_DAYS)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A pooled AR(1) of one parameter on its own scale, with each council's own mean:
+    ``z[t+1] = a + b·z[t] + c·m[t] + e``, ``m[t]`` the council's mean of ``z`` up to ``t``."""
+
+    name: str
+    a: float
+    b: float               # the persistence
+    c: float               # the weight of the council's own mean
+    sd: float              # the shock given to a trend: residual less sampling noise
+    residual_sd: float
+    sampling_sd: float     # root mean sampling variance of the pairs
+    pairs: int
+    first: int             # the first and last years of the pairs' later member
+    last: int
+
+    def long_run(self, mean: float) -> float:
+        """The level a council whose own mean is ``mean`` (on the scale) returns to."""
+        _, back = _scale(self.name)
+        return back((self.a + self.c * mean) / (1 - self.b))
+
+    def says(self, mean: float, years: str) -> str:
+        noise = (f", less sampling noise {self.sampling_sd:.3f}" if self.sampling_sd else "")
+        scale = "" if self.name == "establishment_growth" else " (z: the value's log)"
+        return (f"[D] pooled AR(1) with the council's own mean, on every council's census pairs "
+                f"{self.first - 1}→{self.first} … {self.last - 1}→{self.last} (n = {self.pairs}), "
+                f"z' = {self.a:.3f} {self.b:+.3f}·z {self.c:+.3f}·mean{scale}; this council's "
+                f"mean {_scale(self.name)[1](mean):.3f} ({years}); residual sd "
+                f"{self.residual_sd:.3f}{noise}")
+
+
+def _scale(name: str) -> tuple[Callable[[float], float], Callable[[float], float]]:
+    if name == "establishment_growth":
+        return (lambda x: x), (lambda x: x)
+    return math.log, math.exp
+
+
+def _fit(name: str, rows: list[tuple[float, float, float, float]], first: int, last: int) -> Fit:
+    """``rows`` of (z[t], m[t], z[t+1], sampling variance of z[t+1]) on the scale."""
+    x, m, y, var = (np.array(c, float) for c in zip(*rows, strict=True))
+    a, b, c = np.linalg.lstsq(np.column_stack([np.ones_like(x), x, m]), y, rcond=None)[0]
+    resid = y - (a + b * x + c * m)
+    residual_var = float(resid @ resid) / max(1, len(x) - 3)
+    sampling_var = float(var.mean())
+    return Fit(name, float(a), min(max(float(b), -0.99), 0.99), float(c),
+               math.sqrt(max(0.0, residual_var - sampling_var)), math.sqrt(residual_var),
+               math.sqrt(sampling_var), len(x), first, last)
+
+
+def _series(rows: list[dict[str, str]]) -> dict[str, dict[tuple[str, int], tuple[float, float]]]:
+    """Each parameter by (council, year): its value on its scale and that value's sampling variance."""
+    out: dict[str, dict[tuple[str, int], tuple[float, float]]] = {k: {} for k in BOUNDS}
+    establishment: dict[tuple[str, int], float] = {}
+
+    def put(name: str, key: tuple[str, int], value: float, var: float) -> None:
+        lo, hi = BOUNDS[name]
+        scale, _ = _scale(name)
+        out[name][key] = (scale(min(hi, max(lo, value))), var)
+
+    for r in rows:
+        key = (r["old_la_code"], int(r["time_period"][:4]))
+        f = {c: number(r[c])[0] for c in ("inpost_fte", "starters_fte", "leavers_fte",
+                                         "turnover_rate_fte", "agency_fte", "vacancy_fte")}
+        in_post, vacant = f["inpost_fte"], f["vacancy_fte"]
+        turnover = f["turnover_rate_fte"] / 100
+        if turnover > 0 and in_post > 0:   # a 0 is unreported or a tiny service: left out
+            # Poisson leavers: var(log rate) = 1 / expected leavers
+            put("turnover", key, turnover, 1 / max(1.0, turnover * in_post))
+        p = success_from_starters(vacant, f["starters_fte"])
+        if p is not None:
+            put("recruitment_success", key, p, 1 / max(1.0, f["starters_fte"]))
+        if vacant > 0 and not math.isnan(f["agency_fte"]):
+            put("agency_cover", key, f["agency_fte"] / vacant, 0.0)
+        if in_post > 0 and not math.isnan(vacant):
+            establishment[key] = in_post + vacant
+    for (code, year), e in establishment.items():
+        before = establishment.get((code, year - 1))
+        if before:
+            put("establishment_growth", (code, year), math.log(e / before), 0.0)
+    return out
+
+
+Series = dict[str, dict[tuple[str, int], tuple[float, float]]]
+
+
+@functools.lru_cache(maxsize=16)
+def _history(year: int, data: str | None) -> tuple[Series, Mapping[str, Fit]]:
+    _, rows = read_rows(SERIES["workforce"], data)
+    series = _series([r for r in local_authority_rows(rows) if int(r["time_period"][:4]) <= year])
+    fits = {}
+    for name, values in series.items():
+        pairs, years = [], []
+        for (code, t), (z, _) in values.items():
+            later = values.get((code, t + 1))
+            if later is not None:
+                pairs.append((z, _mean(values, code, t), later[0], later[1]))
+                years.append(t + 1)
+        if len(pairs) >= 20:
+            fits[name] = _fit(name, pairs, min(years), max(years))
+    return series, fits
+
+
+def _mean(values: dict[tuple[str, int], tuple[float, float]], code: str, t: int) -> float:
+    return float(np.mean([z for (c, y), (z, _) in values.items() if c == code and y <= t]))
+
+
+@dataclass(frozen=True)
+class CouncilTrend:
+    """A council's trend for one parameter: the pooled fit at the council's own mean."""
+
+    fit: Fit
+    mean: float            # the council's mean of z up to the year
+    years: str             # the census years that mean is over
+
+    @property
+    def long_run(self) -> float:
+        return self.fit.long_run(self.mean)
+
+    def says(self) -> str:
+        return self.fit.says(self.mean, self.years)
+
+
+def council_trends(code: str, year: int, data: str | Path | None = None) -> dict[str, CouncilTrend]:
+    """The trends of one council's parameters from every council's census up to ``year``.
+
+    Parameters
+    ----------
+    code : str
+        The council's DfE code, as in the census (``"884"``).
+    year : int
+        The last census year read (the scenario's start).
+    data : str or Path, optional
+        A folder with the DfE's files; default the shipped ones.
+
+    Returns
+    -------
+    dict of str to CouncilTrend
+        By trend name (``turnover``, ``recruitment_success``, ``agency_cover``,
+        ``establishment_growth``): those with a pooled fit (20 pairs or more) and
+        at least one census figure of the council's own.
+    """
+    series, fits = _history(int(year), None if data is None else str(data))
+    out = {}
+    for name, fit in fits.items():
+        own = sorted(y for (c, y) in series[name] if c == code and y <= year)
+        if own:
+            span = f"{own[0]}" if len(own) == 1 else f"{own[0]}-{own[-1]}, {len(own)} years"
+            out[name] = CouncilTrend(fit, _mean(series[name], code, year), span)
+    return out

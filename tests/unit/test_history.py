@@ -1,0 +1,76 @@
+"""The pooled AR(1) fits a council scenario's trends come from (scenario/history.py)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import workforce_sim as ws
+from workforce_sim.scenario.history import _fit, council_trends, success_from_starters, unreported_zero
+
+
+def test_the_fit_recovers_a_known_panel_ar1():
+    """300 councils × 8 years of z' = a + b·z + c·mean + e (a = −0.9, b = 0.3,
+    c = 0.25, e ~ N(0, 0.3²)) plus a known sampling variance 0.02: least squares
+    recovers a, b, c within 4 standard errors of this design (about 0.06 for a,
+    0.03 for b and c) and the shock as √(residual var − 0.02). Seeded."""
+    rng = np.random.default_rng(5)
+    a, b, c, sd = -0.9, 0.3, 0.25, 0.3
+    rows = []
+    for _ in range(300):
+        own = rng.normal(-1.9, 0.3)                       # the council's own level
+        z, seen = own, []
+        for _ in range(8):
+            seen.append(z)
+            m = float(np.mean(seen))
+            nxt = a + b * z + c * m + 0.6 * (own + 1.9) + rng.normal(0, sd)
+            rows.append((z, m, nxt + rng.normal(0, math.sqrt(0.02)), 0.02))
+            z = nxt
+    fit = _fit("turnover", rows, 2018, 2025)
+    assert fit.pairs == 2400
+    assert abs(fit.b - 0.3) < 0.12 and fit.c > 0      # the council effect shows in c
+    assert fit.sampling_sd == pytest.approx(math.sqrt(0.02))
+    assert fit.sd == pytest.approx(math.sqrt(fit.residual_sd**2 - 0.02))
+    # the long run at a council's own mean solves L = a + b·L + c·m
+    m = -1.7
+    level = (fit.a + fit.c * m) / (1 - fit.b)
+    assert fit.long_run(m) == pytest.approx(math.exp(level))
+
+
+def test_success_is_inverted_through_the_recruitment_process():
+    """A post takes (time to hire + 30) / p − 30 days to fill: 10 vacant FTE and 20
+    starters FTE fill in 182.6 days; the mean time to hire is 102.7 days."""
+    p = success_from_starters(10, 20)
+    t_hire = (56 + 84 + 168) / 3
+    assert (t_hire + 30) / p - 30 == pytest.approx(365.25 * 10 / 20)
+    assert success_from_starters(0, 20) is None and success_from_starters(10, 0) is None
+
+
+def test_a_zero_turnover_from_a_large_service_is_unreported():
+    assert unreported_zero(0.0, 415.0) and not unreported_zero(0.0, 3.0)
+    assert not unreported_zero(12.0, 415.0)
+    # Manchester published 0 leavers in 2022: the scenario takes its 2021 census instead
+    s = ws.council_scenario("Manchester", 2022)
+    assert s.workforce.permanent.annual_turnover == pytest.approx(0.155)
+
+
+def test_council_trends_use_the_councils_own_mean():
+    """Herefordshire 2022: its mean log turnover over 2017-2022 is its own census's,
+    and its long run is the fit at that mean."""
+    t = council_trends("884", 2022)["turnover"]
+    assert t.years == "2017-2022, 6 years"
+    census = ws.census("Herefordshire")
+    turnover = census[(census["measure"] == "turnover_rate_fte") & (census["year"] <= 2022)]
+    assert len(turnover) == 6
+    rates = turnover["value"].to_numpy(float) / 100
+    assert t.mean == pytest.approx(float(np.mean(np.log(rates))))
+    assert t.long_run == pytest.approx(t.fit.long_run(t.mean))
+
+
+def test_a_log_trend_needs_a_start_above_zero():
+    s = ws.load_scenario()
+    with pytest.raises(ws.ScenarioError, match=r"trends\.agency_cover\.start.*above 0"):
+        s.with_changes({"workforce.agency.cover_fraction": 0.0,
+                        "trends.agency_cover": {"long_run": 0.8, "persistence": 0.5}})
