@@ -23,9 +23,9 @@ import pandas as pd
 from scipy import stats
 
 import workforce_sim as ws
+from tests.theory.test_workforce import DELTA, DPY, START, Run, _cohort_checks, scenario
 from workforce_sim.engine.streams import RandomStreams
 from workforce_sim.engine.trends import Trends
-from tests.theory.test_workforce import DELTA, DPY, START, Run, _cohort_checks, scenario
 
 TREND = {"long_run": 0.15, "persistence": 0.5, "sd": 0.3, "start": 0.3}
 
