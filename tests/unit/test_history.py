@@ -74,3 +74,15 @@ def test_a_log_trend_needs_a_start_above_zero():
     with pytest.raises(ws.ScenarioError, match=r"trends\.agency_cover\.start.*above 0"):
         s.with_changes({"workforce.agency.cover_fraction": 0.0,
                         "trends.agency_cover": {"long_run": 0.8, "persistence": 0.5}})
+
+
+def test_the_bands_say_what_they_hold():
+    """A scenario without drawn trends says its ranges are chance only; a council's
+    scenario names every parameter whose path is drawn."""
+    from workforce_sim.results.formatting import bands_meaning
+    assert "random variation only" in bands_meaning(ws.load_scenario())
+    text = bands_meaning(ws.council_scenario("Herefordshire", 2022))
+    for name in ("turnover", "recruitment success", "agency cover", "establishment growth"):
+        assert name in text
+    fixed = ws.council_scenario("Herefordshire", 2022).with_changes({"trends.turnover.sd": 0})
+    assert "about recruitment success, agency cover and establishment growth" in bands_meaning(fixed)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from workforce_sim._version import __version__
 from workforce_sim.cli.library import Library
 from workforce_sim.data import DataError
-from workforce_sim.results.formatting import format_value
+from workforce_sim.results.formatting import bands_meaning, format_value
 from workforce_sim.results.store import (
     PROVENANCE,
     ResultsError,
@@ -103,7 +103,7 @@ def format_headline(results: Results, team: str = "all") -> str:
             f"{results.replications} replications, seed {results.seed}, "
             f"{s.start_date:%b %Y} to {_month_label(s, s.horizon_months)} ({s.horizon_months} months)",
             ""]
-    return "\n".join(head + body)
+    return "\n".join(head + body + ["", bands_meaning(s)])
 
 
 def _month_label(s: Scenario, m: int) -> str:
@@ -482,7 +482,7 @@ def format_backtest(bt: Any) -> str:
                      f"no change {r.mae_no_change:8.2f}  {verdict} by "
                      f"{abs(r.difference):.2f} (n = {r.n})")
     lines += ["", "Scores by horizon (coverage: actuals inside the model's 90 % band, which "
-              "covers random variation only):"]
+              "holds chance and the drawn trends of each council's parameters):"]
     s = bt.scores.copy()
     s["coverage"] = [("" if c != c else f"{100 * c:.0f}%") for c in s["coverage"]]
     lines.append(s.to_string(index=False, float_format=lambda x: f"{x:.2f}"))

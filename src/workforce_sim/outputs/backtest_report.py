@@ -22,10 +22,11 @@ from workforce_sim.results.store import write_text
 
 METHOD_LABELS = {"model": "model (mean of replications)", "no_change": "no change",
                  "ar1": "AR(1), pooled"}
-BANDS_NOTE = ("The model's 90 % bands cover random variation only (the spread of its "
-              "replications): parameter uncertainty (how well each council's rates are known) "
-              "is not yet in the model, so the bands are narrower than the model's real "
-              "uncertainty and their coverage is expected to fall short of 90 %.")
+BANDS_NOTE = ("The model's 90 % bands are the 5th to 95th percentiles of its replications. "
+              "Each council's scenario carries the trends fitted to every council's census up "
+              "to the origin ([trends]: turnover, recruitment success, agency cover, "
+              "establishment growth), and each replication draws its own path of them, so the "
+              "bands hold what we do not know about those parameters as well as chance.")
 
 
 def _num(x: float, digits: int = 2) -> str:

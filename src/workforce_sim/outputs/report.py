@@ -14,7 +14,7 @@ import pandas as pd
 
 from workforce_sim._version import __version__
 from workforce_sim.outputs import plots
-from workforce_sim.results.formatting import format_range, format_value, label
+from workforce_sim.results.formatting import bands_meaning, format_range, format_value, label
 from workforce_sim.results.store import write_text
 from workforce_sim.results.tables import Results
 
@@ -147,7 +147,8 @@ def build_report(results: Results, budget: float | None = None,
         f"<h1>{html.escape(s.name)}</h1>",
         f"<p class='sub'>{html.escape(s.description)} Projection from {s.start_date:%B %Y} for "
         f"{s.horizon_months} months; {results.replications} replications.</p>",
-        "<h2 id='headline'>Headline answers</h2>", _cards(results), _headline_table(results),
+        "<h2 id='headline'>Headline answers</h2>", _cards(results),
+        f"<p class='sub'>{html.escape(bands_meaning(s))}</p>", _headline_table(results),
         "<h2 id='spend'>Spend by financial year</h2>", _spend_table(results),
         "<h2 id='targets'>Probability of meeting the targets</h2>", _kpi_table(results, budget),
         "<h2 id='charts'>Charts</h2>",

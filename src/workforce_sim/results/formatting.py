@@ -8,7 +8,12 @@ everything else with one decimal (``754.1``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from workforce_sim.engine.recording.columns import Column, find
+
+if TYPE_CHECKING:
+    from workforce_sim.scenario.schema import Scenario
 
 EXCEL_FORMATS = {"£": '"£"#,##0', "share": "0.0%"}
 EXCEL_DEFAULT = "#,##0.0"
@@ -99,3 +104,31 @@ def excel_format(col: Column | str | None) -> str:
     """
     c = _column(col)
     return EXCEL_FORMATS.get(c.unit, EXCEL_DEFAULT) if c is not None else EXCEL_DEFAULT
+
+
+TREND_NAMES = {"turnover": "turnover", "recruitment_success": "recruitment success",
+               "agency_cover": "agency cover", "establishment_growth": "establishment growth"}
+
+
+def bands_meaning(scenario: Scenario) -> str:
+    """What a 90 % range of this scenario's results holds, in one sentence.
+
+    Parameters
+    ----------
+    scenario : Scenario
+
+    Returns
+    -------
+    str
+        Random variation only, or also what is not known about the parameters
+        whose trends draw a path per replication (``[trends]`` with ``sd > 0``).
+    """
+    t = scenario.trends
+    drawn = [TREND_NAMES[name] for name in TREND_NAMES if (x := getattr(t, name)) and x.sd > 0]
+    if not drawn:
+        return ("The 90 % ranges hold the model's random variation only (the spread of its "
+                "replications); its parameters are taken as known.")
+    listed = ", ".join(drawn[:-1]) + (" and " if len(drawn) > 1 else "") + drawn[-1]
+    return ("The 90 % ranges hold the model's random variation and what we do not know about "
+            f"{listed}: each replication draws its own path of {'them' if len(drawn) > 1 else 'it'} "
+            "from the scenario's trends.")
