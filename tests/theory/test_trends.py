@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import stats
 
 import workforce_sim as ws
-from tests.theory.test_workforce import DELTA, DPY, START, Run, _cohort_checks, scenario
+from tests.theory.test_workforce import DELTA, DPY, SEED, START, Run, _cohort_checks, scenario
 from workforce_sim.engine.streams import RandomStreams
 from workforce_sim.engine.trends import Trends
 
@@ -125,3 +125,32 @@ def test_trends_held_at_their_start_change_nothing():
         "long_run": p.permanent.annual_turnover, "persistence": 0.2}}), replications=1,
         seed=3).monthly
     pd.testing.assert_frame_equal(a, c, check_exact=False, rtol=1e-9)
+
+
+def test_referrals_follow_the_demand_trend():
+    """A demand trend from 1 toward 0.6 with persistence 0.5 and no shocks: run year
+    k's referrals are Poisson with mean 400 × exp(ℓ + 0.5^k (0 − ℓ)), ℓ = log 0.6;
+    counts per run year pooled over 50 replications, a two-sided Poisson test for
+    each of 3 years at δ/3: error rate ≤ δ."""
+    from workforce_sim.engine.processes import demand
+    s = scenario({"t": {"establishment_fte": 0, "caseload_cap": 18}}, 36,
+                 case_types={"c": {"team": "t", "referrals_per_year": 400,
+                                   "duration_days": {"dist": "fixed", "value": 10}}},
+                 trends={"demand": {"long_run": 0.6, "persistence": 0.5}})
+    ct, reps = s.case_types["c"], 50
+    edges = [0.0, *_year_days(3), float((dt.date(START.year + 3, 1, 1) - START).days)]
+    counts = np.zeros(3)
+    for k in range(reps):
+        tr = Trends(s, RandomStreams(SEED, k))
+        days = demand.referral_times(ct, s, edges[-1], np.random.default_rng([SEED, k]),
+                                     (tr.boundaries, tr.demand_factor))
+        counts += np.histogram(days, bins=edges)[0]
+    level = math.log(0.6)
+    failures = []
+    for year in range(3):
+        width = (edges[year + 1] - edges[year]) / DPY
+        mean = reps * 400 * width * math.exp(level + 0.5 ** (year + 1) * (0 - level))
+        p = 2 * min(stats.poisson.cdf(counts[year], mean), stats.poisson.sf(counts[year] - 1, mean))
+        if p < DELTA / 3:
+            failures.append(f"year {year + 1}: {counts[year]:.0f} referrals vs mean {mean:.1f}")
+    assert not failures, "\n".join(failures)

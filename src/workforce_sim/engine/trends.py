@@ -80,7 +80,7 @@ class Trends:
     scenario : Scenario
     streams : RandomStreams
         The replication's streams (``trends.turnover``, ``trends.recruitment_success``,
-        ``trends.agency_cover``, ``trends.establishment_growth``).
+        ``trends.agency_cover``, ``trends.establishment_growth``, ``trends.demand``).
     """
 
     def __init__(self, scenario: Scenario, streams: RandomStreams):
@@ -107,6 +107,10 @@ class Trends:
                                         scenario.recruitment.success_probability, _log, math.exp)
         self.agency_cover = draw("agency_cover", t.agency_cover,
                                  scenario.workforce.agency.cover_fraction, _log, math.exp)
+        demand = draw("demand", t.demand, 1.0, _log, math.exp)
+        self.demand_factor = (None if demand is None or t.demand is None else
+                              [x / (t.demand.start or 1.0) for x in demand])
+        """Factor on every referral rate, by run year (0-based)."""
         self.budget_days = [day_of(scenario.start_date, d) for d in _aprils(scenario, years)]
         """The 1 April in each run year, when a budget sets the year's posts."""
         self.establishment_factor = self._growth(t.establishment_growth, streams, years)
@@ -129,4 +133,5 @@ class Trends:
     def any(self) -> bool:
         """True if some parameter moves."""
         return any(x is not None for x in (self.turnover_factor, self.recruitment_success,
-                                           self.agency_cover, self.establishment_factor))
+                                           self.agency_cover, self.establishment_factor,
+                                           self.demand_factor))

@@ -649,8 +649,10 @@ def backtest(origins: Iterable[int] | int = (2022,), horizon: int = 3,
     (:func:`~workforce_sim.council_scenario`, which reads no data dated after 30
     September of the origin) runs for ``12 × horizon`` months, and each
     replication is read at every September row: the census date. The statistical
-    forecasts use the census up to the origin only. The model's 90 % band covers
-    random variation only: parameter uncertainty is not yet in the model.
+    forecasts use the census up to the origin only. Each council's scenario
+    carries trends fitted to the census up to the origin (``[trends]``), drawn per
+    replication, so the model's 90 % band holds chance and what is not known
+    about those parameters.
 
     Parameters
     ----------

@@ -54,6 +54,7 @@ from workforce_sim.scenario.history import (
     BOUNDS,
     CouncilTrend,
     council_trends,
+    pressure_fit,
     success_from_starters,
     unreported_zero,
 )
@@ -492,7 +493,7 @@ def council_toml(council: str, year: int | None = None, *, data: str | Path | No
     return _write(_Sourced(c, f, referrals, cin_all, cp_starts, cp_stock, cla_stock, cla_starts,
                            census.file, [t.file for t in (ref, cin_t, cps, cp_open, cla_t, pop)],
                            _neighbours(c, data), council_trends(c.code, year, data),
-                           _last_growth(census, c.code, year)))
+                           _last_growth(census, c.code, year), data))
 
 
 def council_scenario(council: str, year: int | None = None, *,
@@ -589,6 +590,7 @@ class _Sourced:
     neighbours: list[str]
     trends: dict[str, CouncilTrend]
     last_growth: Figure | None  # the establishment's growth over the year to the census
+    data: str | Path | None
 
 
 @dataclass
@@ -1067,7 +1069,12 @@ def _write_workforce(w: _Text, b: _Build) -> None:
     w.table("workforce.permanent")
     w.value(f"annual_turnover = {_fmt(t.value / 100, 3)}", t.says())
     w.value("pressure_threshold = 1.0", "[E] turnover rises once open work exceeds capacity")
-    w.value("pressure_elasticity = 1.5", "[E] calibration default")
+    fit = pressure_fit(b.year, b.sourced.data)
+    if fit is None:
+        w.value("pressure_elasticity = 1.5", "[E] calibration default")
+    else:
+        w.value(f"pressure_elasticity = {_fmt(max(0.0, fit.elasticity), 2)}", fit.says()
+                + ("; below 0, taken as 0" if fit.elasticity < 0 else ""))
     w.value("notice_days = 28", "[E] calibration default")
     w.value("salary = 40000", "[E] published scales (calibration README)")
     w.value("on_cost_rate = 0.30", "[D] employer NI, pension and levy (calibration README)")
@@ -1105,6 +1112,8 @@ TREND_NOTES = {
                            "scale (above 1 acts as 1)",
     "agency_cover": "agency FTE / vacant FTE, on the log scale",
     "establishment_growth": "yearly log growth of in post + vacancies (0.02 ≈ 2 %), on 1 April",
+    "demand": "the cases social workers hold (census cases), on the log scale: a factor on "
+              "every referral rate, relative to today's",
 }
 
 
@@ -1127,7 +1136,12 @@ def _write_trends(w: _Text, b: _Build) -> None:
         "agency_cover": _agency_cover(b.staff, b.year).value}
     for name, fit in fits.items():
         w.table(f"trends.{name}", TREND_NOTES[name])
-        w.value(f"long_run = {_fmt(fit.long_run, 3)}", fit.says())
+        if name == "demand":          # relative to the census's cases, which set the flows
+            cases = b.staff.cases
+            w.value(f"long_run = {_fmt(fit.long_run / cases, 3)}", fit.says() +
+                    f"; long run {fit.long_run:,.0f} cases against {cases:,} at the census")
+        else:
+            w.value(f"long_run = {_fmt(fit.long_run, 3)}", fit.says())
         w.value(f"persistence = {_fmt(fit.fit.b, 3)}", "[D] the same fit (b)")
         w.value(f"sd = {_fmt(fit.fit.sd, 3)}", "[D] the same fit")
         start = starts.get(name)

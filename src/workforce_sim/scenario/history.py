@@ -40,7 +40,8 @@ READVERTISE_DAYS = 30
 #: Bounds each parameter is clipped to before its scale is taken (a census
 #: figure of 0 or a ratio to 0 vacancies has no log).
 BOUNDS = {"turnover": (0.01, 1.5), "recruitment_success": (0.01, 5.0),
-          "agency_cover": (0.05, 5.0), "establishment_growth": (-0.5, 0.5)}
+          "agency_cover": (0.05, 5.0), "establishment_growth": (-0.5, 0.5),
+          "demand": (1.0, 1e7)}
 
 
 #: A service this size has leavers every year: a census turnover of 0 for it is
@@ -91,8 +92,13 @@ class Fit:
         return (f"[D] pooled AR(1) with the council's own mean, on every council's census pairs "
                 f"{self.first - 1}→{self.first} … {self.last - 1}→{self.last} (n = {self.pairs}), "
                 f"z' = {self.a:.3f} {self.b:+.3f}·z {self.c:+.3f}·mean{scale}; this council's "
-                f"mean {_scale(self.name)[1](mean):.3f} ({years}); residual sd "
+                f"mean {_level(self.name, _scale(self.name)[1](mean))} ({years}); residual sd "
                 f"{self.residual_sd:.3f}{noise}")
+
+
+def _level(name: str, x: float) -> str:
+    """A council's mean, as the reader knows the quantity."""
+    return f"{x:,.0f}" if name == "demand" else f"{x:.3f}"
 
 
 def _scale(name: str) -> tuple[Callable[[float], float], Callable[[float], float]]:
@@ -126,7 +132,8 @@ def _series(rows: list[dict[str, str]]) -> dict[str, dict[tuple[str, int], tuple
     for r in rows:
         key = (r["old_la_code"], int(r["time_period"][:4]))
         f = {c: number(r[c])[0] for c in ("inpost_fte", "starters_fte", "leavers_fte",
-                                         "turnover_rate_fte", "agency_fte", "vacancy_fte")}
+                                         "turnover_rate_fte", "agency_fte", "vacancy_fte",
+                                         "cases")}
         in_post, vacant = f["inpost_fte"], f["vacancy_fte"]
         turnover = f["turnover_rate_fte"] / 100
         if turnover > 0 and in_post > 0:   # a 0 is unreported or a tiny service: left out
@@ -139,6 +146,8 @@ def _series(rows: list[dict[str, str]]) -> dict[str, dict[tuple[str, int], tuple
             put("agency_cover", key, f["agency_fte"] / vacant, 0.0)
         if in_post > 0 and not math.isnan(vacant):
             establishment[key] = in_post + vacant
+        if f["cases"] > 0:                  # the cases social workers hold: Poisson-like
+            put("demand", key, f["cases"], 1 / f["cases"])
     for (code, year), e in establishment.items():
         before = establishment.get((code, year - 1))
         if before:
@@ -155,19 +164,29 @@ def _history(year: int, data: str | None) -> tuple[Series, Mapping[str, Fit]]:
     series = _series([r for r in local_authority_rows(rows) if int(r["time_period"][:4]) <= year])
     fits = {}
     for name, values in series.items():
-        pairs, years = [], []
+        pairs, years, means = [], [], _running_means(values)
         for (code, t), (z, _) in values.items():
             later = values.get((code, t + 1))
             if later is not None:
-                pairs.append((z, _mean(values, code, t), later[0], later[1]))
+                pairs.append((z, means[(code, t)], later[0], later[1]))
                 years.append(t + 1)
         if len(pairs) >= 20:
             fits[name] = _fit(name, pairs, min(years), max(years))
     return series, fits
 
 
-def _mean(values: dict[tuple[str, int], tuple[float, float]], code: str, t: int) -> float:
-    return float(np.mean([z for (c, y), (z, _) in values.items() if c == code and y <= t]))
+def _running_means(values: dict[tuple[str, int], tuple[float, float]]) -> dict[tuple[str, int], float]:
+    """Each council's mean of z over its years up to and including each year."""
+    by: dict[str, list[tuple[int, float]]] = {}
+    for (c, y), (z, _) in values.items():
+        by.setdefault(c, []).append((y, z))
+    out = {}
+    for c, seen in by.items():
+        total = 0.0
+        for i, (y, z) in enumerate(sorted(seen), 1):
+            total += z
+            out[(c, y)] = total / i
+    return out
 
 
 @dataclass(frozen=True)
@@ -211,5 +230,67 @@ def council_trends(code: str, year: int, data: str | Path | None = None) -> dict
         own = sorted(y for (c, y) in series[name] if c == code and y <= year)
         if own:
             span = f"{own[0]}" if len(own) == 1 else f"{own[0]}-{own[-1]}, {len(own)} years"
-            out[name] = CouncilTrend(fit, _mean(series[name], code, year), span)
+            out[name] = CouncilTrend(fit, _running_means(series[name])[(code, own[-1])], span)
     return out
+
+
+@dataclass(frozen=True)
+class PressureFit:
+    """How much next year's turnover rises when a council's caseload is above its own
+    mean: ``log turnover[t+1] = a + b·z[t] + c·m[t] + e·(caseload[t] / its mean to t − 1)``."""
+
+    elasticity: float
+    se: float
+    pairs: int
+    first: int
+    last: int
+
+    def says(self) -> str:
+        return (f"[D] census pairs {self.first - 1}→{self.first} … {self.last - 1}→{self.last} "
+                f"(n = {self.pairs}): next year's log turnover rises {self.elasticity:.2f} "
+                f"(standard error {self.se:.2f}) per unit of caseload above the council's own "
+                "mean, beside the turnover trend's AR(1)")
+
+
+@functools.lru_cache(maxsize=16)
+def _pressure(year: int, data: str | None) -> PressureFit | None:
+    _, rows = read_rows(SERIES["workforce"], data)
+    turnover: dict[tuple[str, int], tuple[float, float]] = {}
+    caseload: dict[tuple[str, int], tuple[float, float]] = {}
+    for r in local_authority_rows(rows):
+        key = (r["old_la_code"], int(r["time_period"][:4]))
+        t, c = number(r["turnover_rate_fte"])[0], number(r["caseload_fte"])[0]
+        if key[1] <= year and t > 0 and c > 0:
+            turnover[key] = (math.log(t / 100), 0.0)
+            caseload[key] = (c, 0.0)
+    m_t, m_c = _running_means(turnover), _running_means(caseload)
+    x, y, years = [], [], []
+    for (code, t), (z, _) in turnover.items():
+        later = turnover.get((code, t + 1))
+        if later is not None:
+            x.append((1.0, z, m_t[(code, t)], caseload[(code, t)][0] / m_c[(code, t)] - 1))
+            y.append(later[0])
+            years.append(t + 1)
+    if len(y) < 20:
+        return None
+    X, Y = np.array(x), np.array(y)
+    beta = np.linalg.lstsq(X, Y, rcond=None)[0]
+    resid = Y - X @ beta
+    cov = np.linalg.inv(X.T @ X) * float(resid @ resid) / (len(Y) - X.shape[1])
+    return PressureFit(float(beta[3]), float(math.sqrt(cov[3, 3])), len(Y), min(years), max(years))
+
+
+def pressure_fit(year: int, data: str | Path | None = None) -> PressureFit | None:
+    """The caseload-pressure elasticity of turnover the census up to ``year`` supports.
+
+    Parameters
+    ----------
+    year : int
+    data : str or Path, optional
+
+    Returns
+    -------
+    PressureFit or None
+        None with fewer than 20 pairs.
+    """
+    return _pressure(int(year), None if data is None else str(data))

@@ -446,6 +446,10 @@ class Trends(Strict):
     establishment_growth: GrowthTrend | None = Field(
         None, description="growth of every team's establishment"
     )
+    demand: Trend | None = Field(
+        None, description="a factor on every case type's referral rate, relative to today's "
+        "(start default 1; long_run 0.9: demand returns toward 90 % of today's)"
+    )
 
 
 # ------------------------------------------------------------------------- academy
