@@ -1,25 +1,37 @@
-"""Build the table in docs/levers.md: the 2022 crisis with and without each lever.
+"""Build the tables in docs/levers.md: the 2022 crisis with and without each lever, and
+the crisis and all the levers against Herefordshire's census of 2023-2025.
 
-    python docs/scripts/levers_table.py > docs/levers-table.md
+    python docs/scripts/levers_table.py            # the levers table
+    python docs/scripts/levers_table.py census     # the census table
 
-100 replications of each shipped 2022 scenario, seed 2022, common random numbers.
+The levers table: 100 replications of each shipped 2022 scenario, seed 2022, common
+random numbers. The census table: 50 replications, seed 0, each KPI's September row
+(the census is at 30 September) against ``ws.actuals`` of the shipped census.
 """
 
 from __future__ import annotations
 
+import sys
+
+import numpy as np
 import pandas as pd
 
+import workforce_sim as ws
 from workforce_sim import load_scenario, run
 from workforce_sim.scenario.calendar import financial_year
 
 SCENARIOS = [
     ("no new levers", "herefordshire_2022_crisis.toml"),
-    ("academy 12 → 22 → 25", "herefordshire_2022_levers_academy.toml"),
+    ("academy 12 a year", "herefordshire_2022_levers_academy.toml"),
     ("recruitment campaign 2023", "herefordshire_2022_levers_campaign.toml"),
     ("retention payments", "herefordshire_2022_levers_retention.toml"),
-    ("agency conversion", "herefordshire_2022_levers_conversion.toml"),
-    ("all four levers", "herefordshire_2022_levers_all.toml"),
+    ("30 agency posts made permanent", "herefordshire_2022_levers_conversion.toml"),
+    ("funded posts as the census found them", "herefordshire_2022_levers_establishment.toml"),
+    ("all levers", "herefordshire_2022_levers_all.toml"),
 ]
+CENSUS_KPIS = [("agency rate", "agency_rate", True), ("turnover rate", "turnover_rate", True),
+               ("caseload", "caseload", False), ("vacancy rate", "vacancy_rate", True),
+               ("FTE in post", "fte_in_post", False)]
 
 
 def cell(values: pd.Series, pct: bool = False, money: bool = False) -> str:
@@ -61,5 +73,24 @@ def main() -> None:
         print("| " + " | ".join(str(v) for v in r.to_numpy()) + " |")
 
 
+def census_table() -> None:
+    census = ws.census("Herefordshire")
+    runs = {label: run(load_scenario(name), replications=50, seed=0, progress=False).monthly
+            for label, name in (SCENARIOS[0], SCENARIOS[-1])}
+    print("| KPI | September | census | " + " | ".join(runs) + " |")
+    print("|---|---|---|" + "---|" * len(runs))
+    for label, kpi, pct in CENSUS_KPIS:
+        actual = ws.actuals(census, kpi)
+        scale, unit = (100, " %") if pct else (1, "")
+        for year in (2023, 2024, 2025):
+            at = pd.Timestamp(year, 9, 1)
+            cells = []
+            for m in runs.values():
+                v = m.loc[(m["team"] == "all") & (m["month"] == at), kpi].to_numpy(float) * scale
+                lo, hi = np.quantile(v, (0.05, 0.95))
+                cells.append(f"{v.mean():.1f}{unit} ({lo:.1f}–{hi:.1f})")
+            print(f"| {label} | {year} | {actual[at] * scale:.1f}{unit} | " + " | ".join(cells) + " |")
+
+
 if __name__ == "__main__":
-    main()
+    census_table() if sys.argv[1:] == ["census"] else main()

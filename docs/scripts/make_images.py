@@ -23,7 +23,7 @@ def main() -> None:
     plots.cost_chart(base).savefig(OUT / "cost_by_financial_year.png", dpi=100)
     plots.rag_dashboard(base.kpis(budget=9_300_000)).savefig(OUT / "rag_dashboard.png", dpi=100)
     comp = ws.compare({"no new levers": ws.load_scenario("herefordshire_2022_crisis.toml"),
-                       "all four levers": ws.load_scenario("herefordshire_2022_levers_all.toml")},
+                       "all levers": ws.load_scenario("herefordshire_2022_levers_all.toml")},
                       replications=50, seed=1, progress=False)
     plots.compare_chart(comp.results, "agency_rate").savefig(OUT / "compare_levers.png", dpi=100)
     short = ws.load_scenario().with_changes({"horizon_months": 24})

@@ -122,8 +122,9 @@ def test_set_overrides_are_applied(tmp_path, capsys, fast_report, given):
 
 def test_compare_two_scenarios(tmp_path):
     out = tmp_path / "cmp"
+    # 31 months: the levers' last dated change (1 April 2025) must fall inside the horizon
     code = main(["compare", "herefordshire_2022_crisis.toml", "herefordshire_2022_levers_all.toml",
-                 "-n", "2", "-w", "1", "-q", "--set", "horizon_months=8", "-o", str(out)])
+                 "-n", "2", "-w", "1", "-q", "--set", "horizon_months=31", "-o", str(out)])
     assert code == 0
     diffs = pd.read_csv(out / "differences.csv")
     assert set(diffs["scenario"]) == {"herefordshire_2022_crisis", "herefordshire_2022_levers_all"}
