@@ -129,6 +129,10 @@ class Trends:
         """The run year (0-based) that ``day`` falls in."""
         return bisect.bisect_right(self.boundaries, day)
 
+    def at(self, values: list[float] | None, day: float, default: float) -> float:
+        """A trend's value for the run year of ``day``, or ``default`` without one."""
+        return values[self.year(day)] if values else default
+
     @property
     def any(self) -> bool:
         """True if some parameter moves."""

@@ -1,7 +1,8 @@
 """Agency (locum) cover: requests, placements, renewals, churn, release and conversion.
 
 Each team aims for ``cover_fraction × vacant FTE`` of agency cover (vacancy by
-the DfE definition), plus, when ``pressure_cover_max_fte`` is set and the
+the DfE definition; the agency cover trend's value for the run year in its
+place, if the scenario has one: every team is reviewed when the year turns), plus, when ``pressure_cover_max_fte`` is set and the
 team's load/capacity at a month end exceeds ``pressure_cover_threshold``,
 enough extra agency FTE to bring it back to the threshold, up to that cap.
 Placements are whole posts (1 FTE); the target is rounded to the nearest FTE.
@@ -95,8 +96,7 @@ class Agency:
         -------
         int
         """
-        trend = self.trends.agency_cover
-        share = trend[self.trends.year(self.ctx.now)] if trend else self.policy.cover_fraction
+        share = self.trends.at(self.trends.agency_cover, self.ctx.now, self.policy.cover_fraction)
         target = share * vacancy_fte(team) + self.extra[team.name]
         return math.floor(target + 0.5 + EPS)
 

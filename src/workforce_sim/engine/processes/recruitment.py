@@ -6,7 +6,8 @@ way per post to fill (a round recruits up to 1 FTE). A round starts at
 resignation, when the establishment grows, or at the start for the vacancies
 already open. It takes a time to hire drawn from ``time_to_hire_days``
 (divided by a campaign's ``speed_multiplier``) and succeeds with
-``success_probability`` (times a campaign's ``success_multiplier``, capped at
+``success_probability`` (the recruitment trend's value for the run year, if
+any; times a campaign's ``success_multiplier``, capped at
 1), where the campaign is the one in force when the round is advertised. A
 failed round is re-advertised after ``readvertise_days``. A round whose post
 has gone (filled by a conversion, an academy graduate or a cohort, or cut from
@@ -18,7 +19,9 @@ A cohort is not capped by the establishment: it is an explicit, dated decision
 to hire ``count`` people (an international or "urban to rural" campaign),
 often taken to replace agency staff or to staff up ahead of growth, so all of
 it joins and any excess shows as over-establishment FTE. Rounds, conversions
-and academy graduates only fill vacancies.
+and academy graduates only fill vacancies. The establishment growth trend, if
+any, multiplies every team's establishment on each 1 April (to a tenth of an
+FTE), which starts or cancels rounds as any establishment change does.
 """
 
 from __future__ import annotations
@@ -118,8 +121,7 @@ class Recruitment:
         speed = c.speed_multiplier if c else 1.0
         boost = c.success_multiplier if c else 1.0
         days = self.time_to_hire() / speed
-        trend = self.trends.recruitment_success
-        success = trend[self.trends.year(ctx.now)] if trend else self.success
+        success = self.trends.at(self.trends.recruitment_success, ctx.now, self.success)
         succeeds = self.uniform() < min(1.0, success * boost)
         ctx.after(days, self._complete, r, succeeds, ticket=r)
 
