@@ -2,9 +2,10 @@
 
 Each team aims for ``cover_fraction × vacant FTE`` of agency cover (vacancy by
 the DfE definition; the agency cover trend's value for the run year in its
-place, if the scenario has one: every team is reviewed when the year turns), plus, when ``pressure_cover_max_fte`` is set and the
-team's load/capacity at a month end exceeds ``pressure_cover_threshold``,
-enough extra agency FTE to bring it back to the threshold, up to that cap.
+place, if the scenario has one: every team is reviewed when the year turns),
+plus, when ``pressure_cover_max_fte`` is set and the team's load/capacity at
+a month end exceeds ``pressure_cover_threshold``, enough extra agency FTE to
+bring it back to the threshold, up to that cap.
 Placements are whole posts (1 FTE); the target is rounded to the nearest FTE.
 
 * Short of the target, the service requests a worker: the request is filled
