@@ -284,10 +284,17 @@ def mmc_replications(case: MMcCase) -> dict[str, np.ndarray]:
         n0 = q.sample_stationary(np.random.default_rng([case.seed, k]))
         r = ws.simulate(case.scenario(n0), seed=case.seed, replication=k, case_log=True)
         mo = r.monthly[r.monthly["team"] == "t"]
-        cs = r.cases
+        spells = r.cases
         # the M/M/c assumptions: a fixed team (no leavers, joiners or agency cover)
         assert (mo["permanent_fte"] == case.workers * case.fte).all()
-        assert (mo["agency_fte"] == 0).all() and (cs["end"] != "handover").all()
+        assert (mo["agency_fte"] == 0).all() and (spells["end"] != "handover").all()
+        # one row per case: a manager's move splits a case into spells (it changes who
+        # holds a slot, not how many are busy), so a case is its first spell's queueing
+        # and allocation and its last spell's end
+        by_case = spells.groupby("case_id", sort=True)
+        first, last = by_case.nth(0).set_index("case_id"), by_case.nth(-1).set_index("case_id")
+        cs = first[["queued_day", "allocated_day"]].assign(
+            ended_day=last["ended_day"], end=last["end"]).reset_index()
         arrivals = cs[(cs["case_id"] > n0) & (cs["queued_day"] < window)]
         wait = (arrivals["allocated_day"] - arrivals["queued_day"]).to_numpy()
         assert not np.isnan(wait).any(), "an arrival waited more than the margin"

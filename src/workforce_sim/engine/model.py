@@ -12,7 +12,7 @@ draw comes from a named stream of :class:`~workforce_sim.engine.streams.RandomSt
 * ``agency``: lead times, fills, placements, renewals, early exits, conversions;
 * ``agency.initial``: remaining placement days of agency staff at the start;
 * ``academy``: completion, drop-out times and ASYE results;
-* ``caseload_moves``: when managers next look at moving each held case.
+* ``caseload_moves.<case type>``: when managers next look at moving each held case.
 
 The build order (:meth:`Model.__init__`) is part of the results, for two reasons:
 

@@ -18,6 +18,7 @@ Managers also move held cases between workers to manage caseloads
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from workforce_sim.engine.state.cases import Case, CaseKind, Child
@@ -121,7 +122,9 @@ class CaseloadMoves:
 
     Each allocated case carries a clock: at each allocation (or move) a time
     ``Exp(1) / moves_per_case_year`` years ahead is drawn from the stream
-    ``caseload_moves``, and if the case is still held by the same worker then
+    ``caseload_moves.<case type>`` (one per type, as for durations and pathways,
+    so that a change to one type's cases leaves the other types' clocks alone:
+    common random numbers), and if the case is still held by the same worker then
     (the closure's event id unchanged), the team's manager moves it to
     :meth:`~workforce_sim.engine.state.teams.TeamState.move_target` (the colleague
     with the lowest load/capacity who has room for it). With nobody to move it
@@ -134,7 +137,7 @@ class CaseloadMoves:
     Parameters
     ----------
     ctx : Context
-        The replication's context (stream ``caseload_moves``).
+        The replication's context (streams ``caseload_moves.<case type>``).
     """
 
     def __init__(self, ctx: Context):
@@ -142,7 +145,9 @@ class CaseloadMoves:
         self.env = ctx.env
         rate = ctx.scenario.caseload_management.moves_per_case_year
         self.days_per_unit = DAYS_PER_YEAR / rate if rate > 0 else INF
-        self.exp1 = buffered_sampler(EXP1, ctx.streams["caseload_moves"])
+        self.exp1: dict[str, Callable[[], float]] = {     # Exp(1) draws by case type
+            name: buffered_sampler(EXP1, ctx.streams[f"caseload_moves.{name}"])
+            for name in ctx.scenario.case_types} if rate > 0 else {}
 
     @property
     def on(self) -> bool:
@@ -161,7 +166,7 @@ class CaseloadMoves:
         self._next(case, worker, case.closes)
 
     def _next(self, case: Case, worker: Worker, token: int | None) -> None:
-        day = self.env._now + self.exp1() * self.days_per_unit
+        day = self.env._now + self.exp1[case.kind.name]() * self.days_per_unit
         if day < case.ends_at:           # the case closes first: nothing to schedule
             self.ctx.at(day, self._attempt, case, worker, token)
 
