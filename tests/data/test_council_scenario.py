@@ -299,7 +299,9 @@ def test_the_opening_cases_are_at_their_steady_state():
     lam = {"assessment": share}
     lam["cp"] = share * ct["assessment"].on_close["cp"]
     lam["cin"] = share * ct["assessment"].on_close["cin"] + lam["cp"] * ct["cp"].on_close["cin"]
-    lam["cla"] = ct["cla"].referrals_per_year + lam["cp"] * ct["cp"].on_close["cla"]
+    # every entry to care comes through the front door: from assessments and from plans
+    assert ct["cla"].referrals_per_year == 0
+    lam["cla"] = share * ct["assessment"].on_close["cla"] + lam["cp"] * ct["cp"].on_close["cla"]
     for name, rate in lam.items():
         steady = rate * ct[name].duration_days.mean / 365.25
         assert steady == pytest.approx(ct[name].initial_open, rel=0.03, abs=3), name

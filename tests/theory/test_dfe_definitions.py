@@ -174,8 +174,8 @@ def test_the_derived_columns_follow_from_the_counts(logged):
 
 def _service(**changes) -> dict:
     """A team holding looked-after cases (3 permanent, cap 10, nothing ever closes, no
-    one joins or leaves by chance) and an office that holds none (0.5 permanent FTE,
-    0.75 NQSW FTE)."""
+    one joins or leaves and no case is moved by chance) and an office that holds none
+    (0.5 permanent FTE, 0.75 NQSW FTE)."""
     d = {
         "schema_version": 1, "name": "dfe definitions", "start_date": "2025-01-01",
         "horizon_months": 14,
@@ -196,6 +196,7 @@ def _service(**changes) -> dict:
                       "agency": {"cover_fraction": 0.0}},
         "recruitment": {"success_probability": 0.0},
         "absence": {"rate": 0.0},
+        "caseload_management": {"moves_per_case_year": 0.0},
     }
     d.update(changes)
     return d

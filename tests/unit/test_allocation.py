@@ -8,16 +8,20 @@ from tests.conftest import small_dict
 from workforce_sim import Scenario
 from workforce_sim.engine import Model
 from workforce_sim.engine.processes.staffing import RAMP_STEP_DAYS
+from workforce_sim.engine.recording.recorder import COLUMNS
 from workforce_sim.engine.state.workers import NQSW, PERMANENT
 
 
-def one_team(workers=2, cap=3, cases=None, **extra) -> Scenario:
+def one_team(workers=2, cap=3, cases=None, moves=0.0, **extra) -> Scenario:
+    """One team of permanent staff; managers' caseload moves off unless ``moves`` is set
+    (a case moves only when a test says so)."""
     d = {
         "schema_version": 1, "name": "tiny", "start_date": "2025-01-01", "horizon_months": 12,
         "teams": {"t": {"establishment_fte": workers, "caseload_cap": cap,
                         "staff": {"permanent": workers}}},
         "case_types": cases or {"c": {"team": "t", "duration_days": {"dist": "fixed", "value": 50}}},
         "absence": {"rate": 0.0},
+        "caseload_management": {"moves_per_case_year": moves},
     }
     d.update(extra)
     return Scenario.from_dict(d)
@@ -128,8 +132,9 @@ def test_cross_team_pathway_counts_a_change_of_worker():
     m.env.run(until=29.9)                   # before the first month end resets the counters
     team = m.teams["safeguarding"]
     assert team.allocations > 0
-    # Only stepped-across cases are allocated here, and each one is a change of worker.
-    assert team.worker_changes == team.allocations
+    # Only stepped-across cases are allocated here, and each one is a change of worker
+    # (as is each case a manager moved within the team).
+    assert team.worker_changes - team.caseload_moves == team.allocations
 
 
 def test_asye_ramp_and_becoming_permanent():
@@ -161,3 +166,74 @@ def test_joining_worker_takes_waiting_cases():
     assert waiting.worker is None
     new = m.staffing.add(PERMANENT, team)
     assert waiting.worker is new and team.n_waiting == 0
+
+
+# -- managers' caseload moves -----------------------------------------------------------
+
+def test_move_target_is_the_least_loaded_colleague_with_room():
+    m = Model(one_team(workers=3, cap=2))
+    team = m.teams["t"]
+    a, b, c = team.workers
+    cases = [open_case(m, remaining=40.0) for _ in range(5)]     # loads 2, 2, 1
+    assert [len(w.cases) for w in (a, b, c)] == [2, 2, 1]
+    held_by_a = next(x for x in cases if x.worker is a)
+    assert team.move_target(held_by_a) is c                       # b is full
+    held_by_c = next(x for x in cases if x.worker is c)
+    assert team.move_target(held_by_c) is None                    # a and b are full: it stays
+
+
+def test_a_move_changes_the_worker_and_keeps_the_closure_day():
+    m = Model(one_team(workers=2, cap=3), keep_case_log=True)
+    team = m.teams["t"]
+    a, b = team.workers
+    first = open_case(m, remaining=30.0)
+    second = open_case(m, remaining=30.0)
+    assert (first.worker, second.worker) == (a, b)
+    m.env.run(until=10)
+    allocations = team.allocations
+    team.move(first, b)
+    assert first.worker is b and first.ends_at == 30.0 and first.remaining == pytest.approx(20.0)
+    assert (a.load, b.load) == (0.0, 2.0) and a.ratio == 0.0 and b.ratio == pytest.approx(2 / 3)
+    assert first.child.last_worker is b and first.child.past == {a: 10.0}
+    assert (team.caseload_moves, team.worker_changes, team.allocations) == (1, 1, allocations)
+    log = m.case_log.frame()
+    assert log["end"].tolist() == ["moved", "open", "open"]
+    assert log.iloc[2][["queued_day", "allocated_day", "worker_id"]].tolist() == [10.0, 10.0, b.id]
+    m.env.run(until=29.9)
+    assert first.worker is b
+    m.env.run(until=30.1)                    # it closes on its own day, with its new holder
+    assert first.worker is None and team.closures == 2 and b.load == 0.0
+
+
+def test_a_move_frees_room_for_the_queue():
+    """The holder's freed room goes to the head of the queue at once."""
+    cases = {"heavy": {"team": "t", "weight": 2.0, "duration_days": {"dist": "fixed", "value": 50}},
+             "light": {"team": "t", "weight": 1.0, "duration_days": {"dist": "fixed", "value": 50}}}
+    m = Model(one_team(workers=2, cap=3, cases=cases))
+    team = m.teams["t"]
+    a, b = team.workers
+    light = open_case(m, "light")            # a: 1
+    open_case(m, "heavy")                    # b: 2
+    open_case(m, "light")                    # a: 2
+    waiting = open_case(m, "heavy")          # needs 2: nobody has room
+    assert waiting.worker is None and light.worker is a
+    team.move(light, b)                      # a: 1, b: 3
+    assert waiting.worker is a and team.n_waiting == 0
+
+
+def test_moves_happen_at_the_rate_and_only_with_room():
+    """With a colleague always free, a case held for a year at 2 moves a year moves
+    (a Poisson number of times); with the only colleague full it never moves."""
+    m = Model(one_team(workers=2, cap=50, moves=2.0, horizon_months=24,
+                       cases={"c": {"team": "t", "initial_open": 40,
+                                    "duration_days": {"dist": "fixed", "value": 36_525}}}))
+    m.run()
+    moves = sum(row[2 + COLUMNS.index("caseload_moves")] for row in m.recorder.rows
+                if row[1] == "t")
+    assert 100 < moves < 220                 # Poisson(about 40 × 2 × 2 = 160): ±4.7 sd
+    # (the rate itself is checked at a stated error rate in tests/theory/test_caseload_moves.py)
+    full = Model(one_team(workers=2, cap=1, moves=2.0, horizon_months=24,
+                          cases={"c": {"team": "t", "initial_open": 2,
+                                       "duration_days": {"dist": "fixed", "value": 36_525}}}))
+    full.run()
+    assert all(row[2 + COLUMNS.index("caseload_moves")] == 0 for row in full.recorder.rows)

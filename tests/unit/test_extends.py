@@ -49,7 +49,7 @@ def test_a_duration_can_change_distribution(child):
 
 
 def test_continuations_are_replaced_as_a_whole(child):
-    assert set(load_scenario(BASE).case_types["assessment"].on_close) == {"cin", "cp"}
+    assert set(load_scenario(BASE).case_types["assessment"].on_close) == {"cin", "cp", "cla"}
     s = child("[case_types.assessment]\non_close = { cin = 0.2 }\n")
     assert dict(s.case_types["assessment"].on_close) == {"cin": 0.2}
 

@@ -47,7 +47,7 @@ def test_flow_columns_are_the_tables_flows_and_what_was_totalled_before():
     """The financial-year totals cover the same columns as before the table (the list
     and name prefixes that used to pick them, and the flows added since), now read from the table."""
     old = {"referrals", "pathway_starts", "allocations", "closures", "handovers",
-           "worker_changes", "hires", "leavers_permanent", "leavers_permanent_fte",
+           "worker_changes", "caseload_moves", "hires", "leavers_permanent", "leavers_permanent_fte",
            "leavers_agency", "agency_starts", "agency_releases", "conversions",
            "academy_qualified", "academy_dropouts", "academy_not_placed", "waiting_case_days",
            "permanent_fte_days", "nqsw_fte_days", "agency_fte_days"}

@@ -11,7 +11,8 @@ draw comes from a named stream of :class:`~workforce_sim.engine.streams.RandomSt
 * ``recruitment``: times to hire and whether rounds succeed;
 * ``agency``: lead times, fills, placements, renewals, early exits, conversions;
 * ``agency.initial``: remaining placement days of agency staff at the start;
-* ``academy``: completion, drop-out times and ASYE results.
+* ``academy``: completion, drop-out times and ASYE results;
+* ``caseload_moves.<case type>``: when managers next look at moving each held case.
 
 The build order (:meth:`Model.__init__`) is part of the results, for two reasons:
 
@@ -20,9 +21,9 @@ The build order (:meth:`Model.__init__`) is part of the results, for two reasons
    establishment changes) and the academy (intakes) schedule their dated
    events when built, in that order; staffing, attrition and agency schedule
    nothing when built. The opening workforce comes next (ASYE ramps, plans,
-   placements), then the opening cases (closures), then each team's first
-   review (recruitment rounds, agency requests), then the referrals, then the
-   first month end.
+   placements), then the opening cases (closures and caseload-move clocks),
+   then each team's first review (recruitment rounds, agency requests), then
+   the referrals, then the first month end.
 2. What a process is handed must exist: costs before staffing (its refresh),
    staffing before attrition, recruitment, agency and academy (they change the
    workforce through it), attrition and the academy wired back into staffing
@@ -44,7 +45,7 @@ from workforce_sim.engine.kernel import Kernel
 from workforce_sim.engine.processes import demand
 from workforce_sim.engine.processes.academy import Academy
 from workforce_sim.engine.processes.agency import Agency
-from workforce_sim.engine.processes.allocation import Allocation
+from workforce_sim.engine.processes.allocation import Allocation, CaseloadMoves
 from workforce_sim.engine.processes.attrition import Attrition
 from workforce_sim.engine.processes.costs import Costs
 from workforce_sim.engine.processes.recruitment import Recruitment
@@ -103,6 +104,10 @@ class Model:
         # the processes, in the order that keeps the results (module docstring)
         self.allocation = Allocation(ctx)
         env.handle(self.allocation.close, self.allocation.referral)
+        self.caseload_moves = CaseloadMoves(ctx)
+        if self.caseload_moves.on:           # off: no draws, no hook on the hot path
+            for t in self.team_list:
+                t.on_assign = self.caseload_moves.assigned
         self.costs = Costs(ctx)
         self.recorder = Recorder(ctx, self.costs)
         self.staffing = Staffing(ctx, self.costs.refresh)

@@ -646,10 +646,11 @@ class _Routing:
 
     to_cp: float               # an assessment that leads to a plan
     to_cin: float              # an assessment that leads to a child in need plan
+    to_cla: float              # an assessment that leads into care
     cp_to_cla: float
     cp_to_cin: float
     referrals: float
-    cla_direct: float          # entries to care not from a plan
+    cla_direct: float          # entries to care a year not from a plan (unscaled)
     steady: dict[str, float]   # open cases in steady state, by type
 
 
@@ -747,26 +748,28 @@ def _open_cases(s: _Sourced, cases: int, d: _Durations) -> _Demand:
 
 def _routing(s: _Sourced, dem: _Demand, d: _Durations) -> _Routing:
     """Routing from the unscaled flows (the share scales them all), written to 0.001
-    rounded down so no probabilities sum above 1."""
+    rounded down so no probabilities sum above 1. Every entry to care comes through
+    the front door: from a plan, else from an assessment (a child referred into care
+    is assessed first, and the stability measure counts that worker)."""
     r, lam_cp, lam_cla = dem.referrals, s.cp_starts.value, s.cla_starts.value
     to_cp = min(1.0, lam_cp / r)
     cp_to_cla = min(CP_TO_CLA, lam_cla / lam_cp) if lam_cp > 0 else 0.0
     direct_cla = max(0.0, lam_cla - cp_to_cla * lam_cp)
+    to_cla = min(1.0 - to_cp, direct_cla / r)
     # the entries to child in need that keep its stock: from plans first, then assessments
     need_cin = dem.cin_only * DAYS_PER_YEAR / d.cin
     cp_to_cin = min(CP_TO_CIN, need_cin / lam_cp, 1 - cp_to_cla) if lam_cp > 0 else 0.0
-    to_cin = max(0.0, min(1.0 - to_cp, (need_cin - cp_to_cin * lam_cp) / r))
-    to_cp, to_cin, cp_to_cla, cp_to_cin = (math.floor(x * 1000) / 1000
-                                           for x in (to_cp, to_cin, cp_to_cla, cp_to_cin))
+    to_cin = max(0.0, min(1.0 - to_cp - to_cla, (need_cin - cp_to_cin * lam_cp) / r))
+    to_cp, to_cin, to_cla, cp_to_cla, cp_to_cin = (
+        math.floor(x * 1000) / 1000 for x in (to_cp, to_cin, to_cla, cp_to_cla, cp_to_cin))
     ref_model = round(r * dem.share, 1)
-    cla_model = round(direct_cla * dem.share, 1)
     # the steady state the written values imply, for the header
     l_cp = ref_model * to_cp
     l_cin = ref_model * to_cin + cp_to_cin * l_cp
-    l_cla = cla_model + cp_to_cla * l_cp
+    l_cla = ref_model * to_cla + cp_to_cla * l_cp
     steady = {"assessment": ref_model * d.assessment, "cin": l_cin * d.cin, "cp": l_cp * d.cp,
               "cla": l_cla * d.cla}
-    return _Routing(to_cp, to_cin, cp_to_cla, cp_to_cin, ref_model, cla_model,
+    return _Routing(to_cp, to_cin, to_cla, cp_to_cla, cp_to_cin, ref_model, direct_cla,
                     {k: v / DAYS_PER_YEAR for k, v in steady.items()})
 
 
@@ -1005,9 +1008,12 @@ def _write_assessment(w: _Text, b: _Build) -> None:
             f'p90 = {ASSESSMENT[1]} }}',
             f"[E] mean ≈ {b.durations.assessment:.0f} days, as the Herefordshire baseline")
     _initial_open(w, b, "assessment", " (referrals × mean duration: assessments under way)")
-    w.value(f"on_close = {{ cin = {_fmt(rt.to_cin, 3)}, cp = {_fmt(rt.to_cp, 3)} }}",
-            f"[D] cp: {_fmt(s.cp_starts.value, 0)} plans started / {_fmt(r, 0)} referrals; cin: "
-            "the rate that keeps the children-in-need stock")
+    w.value(f"on_close = {{ cin = {_fmt(rt.to_cin, 3)}, cp = {_fmt(rt.to_cp, 3)}, "
+            f"cla = {_fmt(rt.to_cla, 3)} }}",
+            f"[D] cp: {_fmt(s.cp_starts.value, 0)} plans started / {_fmt(r, 0)} referrals; cla: "
+            f"the {_fmt(rt.cla_direct, 0)} entries to care a year not from a plan / "
+            f"{_fmt(r, 0)} referrals (every child entering care is assessed first); cin: the "
+            "rate that keeps the children-in-need stock")
     w.value("priority = 1", BASELINE)
     w.value(f"seasonality = {SEASONALITY}", "[E] ±10 %, dipping in August and December")
 
@@ -1048,10 +1054,11 @@ def _write_cla(w: _Text, b: _Build) -> None:
     w.table("case_types.cla")
     w.value('team = "children_in_care"', "[D] children looked after")
     w.value("looked_after = true", "[D] counted in the DfE stability measure")
-    w.value(f"referrals_per_year = {_fmt(rt.cla_direct)}",
-            f"[D] ({_fmt(s.cla_starts.value, 0)} starting to be looked after − "
-            f"{_fmt(rt.cp_to_cla, 3)} × {_fmt(s.cp_starts.value, 0)} from plans) × "
-            f"{b.demand.share:.3f}; {s.cla_starts.says()}")
+    w.comment(f"Entries to care: {_fmt(s.cla_starts.value, 0)} a year starting to be looked "
+              f"after ({s.cla_starts.says()}), {_fmt(rt.cp_to_cla, 3)} × "
+              f"{_fmt(s.cp_starts.value, 0)} from plans and the rest from assessments [D]:")
+    w.comment("no child is referred straight into care, so each has an assessment worker "
+              "first.")
     note = (f"[D] mean ≈ {d.cla / DAYS_PER_YEAR:.1f} years = looked after at 31 March / "
             f"starting in the year; spread as the Herefordshire baseline [E]"
             if d.cla_own else "[E] mean ≈ 2.5 years (England, calibration README): no flows "

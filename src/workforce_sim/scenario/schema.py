@@ -503,6 +503,19 @@ class Academy(Strict):
     pathways: FrozenDict[Key, Pathway] = Field(default_factory=FrozenDict, description="routes, by name")
 
 
+class CaseloadManagement(Strict):
+    """Team managers moving held cases between workers to manage caseloads."""
+
+    moves_per_case_year: Rate = Field(
+        0.28, ge=0, description="times a year a held case is moved by its team's manager to "
+        "the colleague with the lowest load/capacity who has room for it (none: it stays); "
+        "each move is a change of social worker. [D] S6 stability measures 2023-24: "
+        "\"managing caseloads\" was the reason for 13 % of looked-after children's social "
+        "worker episodes, about 0.28 changes per child-year with the unrecorded reasons (41 %) "
+        "spread like the recorded ones (0.16 if none of them were); 0 turns moves off"
+    )
+
+
 class Absence(Strict):
     """Sickness absence, as capacity lost."""
 
@@ -532,6 +545,8 @@ class Scenario(Strict):
     absence: Absence = Field(default_factory=Absence, description="sickness absence")
     trends: Trends = Field(default_factory=Trends, description="parameters that change year "
                            "by year, drawn per replication")
+    caseload_management: CaseloadManagement = Field(
+        default_factory=CaseloadManagement, description="managers moving cases between workers")
 
     @field_validator("schema_version")
     @classmethod

@@ -9,14 +9,22 @@ worker if they have room), and the freed room goes to the queue.
 Referrals and closures are the kernel's lean paths (``kernel.py``): the kernel
 calls :meth:`Allocation.referral` and :meth:`Allocation.close` directly, not
 through the context's scheduling, because they are about 60 % of a run's time.
+
+Managers also move held cases between workers to manage caseloads
+(:class:`CaseloadMoves`): each held case is moved at ``moves_per_case_year``
+(a Poisson process while it is held) to the colleague the team's
+:meth:`~workforce_sim.engine.state.teams.TeamState.move_target` names.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from workforce_sim.engine.state.cases import Case, CaseKind, Child
 from workforce_sim.engine.state.teams import INF
+from workforce_sim.engine.streams import EXP1, buffered_sampler
+from workforce_sim.scenario.calendar import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
     from workforce_sim.engine.context import Context
@@ -107,3 +115,67 @@ class Allocation:
         else:
             case.child.stopped(worker, self.env._now)
             self.open(kind, case.child, duration)
+
+
+class CaseloadMoves:
+    """Managers' moves of held cases between the workers of a team.
+
+    Each allocated case carries a clock: at each allocation (or move) a time
+    ``Exp(1) / moves_per_case_year`` years ahead is drawn from the stream
+    ``caseload_moves.<case type>`` (one per type, as for durations and pathways,
+    so that a change to one type's cases leaves the other types' clocks alone:
+    common random numbers), and if the case is still held by the same worker then
+    (the closure's event id unchanged), the team's manager moves it to
+    :meth:`~workforce_sim.engine.state.teams.TeamState.move_target` (the colleague
+    with the lowest load/capacity who has room for it). With nobody to move it
+    to, it stays and the next attempt is drawn. The exponential clock is memoryless,
+    so drawing it afresh at each allocation makes the attempts of a held case a
+    Poisson process at the rate, however often it changes hands; only attempts due
+    before the case closes are scheduled, so a move costs one event and a case
+    that closes first costs one draw.
+
+    Parameters
+    ----------
+    ctx : Context
+        The replication's context (streams ``caseload_moves.<case type>``).
+    """
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.env = ctx.env
+        rate = ctx.scenario.caseload_management.moves_per_case_year
+        self.days_per_unit = DAYS_PER_YEAR / rate if rate > 0 else INF
+        self.exp1: dict[str, Callable[[], float]] = {     # Exp(1) draws by case type
+            name: buffered_sampler(EXP1, ctx.streams[f"caseload_moves.{name}"])
+            for name in ctx.scenario.case_types} if rate > 0 else {}
+
+    @property
+    def on(self) -> bool:
+        """Whether moves happen at all (a rate above 0)."""
+        return self.days_per_unit < INF
+
+    def assigned(self, case: Case, worker: Worker) -> None:
+        """``worker`` has just taken ``case`` (the team's ``on_assign`` hook): draw when
+        a manager next looks at moving it.
+
+        Parameters
+        ----------
+        case : Case
+        worker : Worker
+        """
+        self._next(case, worker, case.closes)
+
+    def _next(self, case: Case, worker: Worker, token: int | None) -> None:
+        day = self.env._now + self.exp1[case.kind.name]() * self.days_per_unit
+        if day < case.ends_at:           # the case closes first: nothing to schedule
+            self.ctx.at(day, self._attempt, case, worker, token)
+
+    def _attempt(self, case: Case, worker: Worker, token: int | None) -> None:
+        if case.closes != token or case.worker is not worker:
+            return                       # closed, handed over or moved since
+        team = case.kind.team
+        to = team.move_target(case)
+        if to is None:
+            self._next(case, worker, token)
+            return
+        team.move(case, to)             # the move draws the case's next clock

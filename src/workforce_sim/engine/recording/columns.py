@@ -313,7 +313,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("waiting_case_days", "flow", "case-days", "Case-days unallocated",
            "Days spent unallocated, summed over cases, in the month.", across_months="sum"),
     Column("worker_changes", "flow", "changes", "Changes of social worker",
-           "Allocations of a child to a worker other than their last one, in the month.",
+           "Allocations of a child to a worker other than their last one, and managers' "
+           "moves of a held case to another worker, in the month.",
+           across_months="sum"),
+    Column("caseload_moves", "flow", "changes", "Cases moved by managers",
+           "Held cases a manager moved to another worker of the team to manage caseloads, in "
+           "the month (each is also a change of social worker).",
            across_months="sum"),
     Column("hires", "flow", "people", "Permanent hires",
            "Permanent social workers recruited in the month (headcount).", across_months="sum",

@@ -23,6 +23,8 @@ from workforce_sim.engine import exact
 from workforce_sim.engine.state.accrual import Accrual
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from workforce_sim.engine.kernel import Kernel
     from workforce_sim.engine.recording.logs import CaseLog
     from workforce_sim.engine.state.cases import Case
@@ -89,9 +91,10 @@ class TeamState:
     __slots__ = (
         "env", "case_log", "name", "index", "holds_cases", "caseload_cap", "establishment_fte", "workers",
         "employed_units", "committed_units", "agency_units", "priorities", "queues", "_single",
-        "n_waiting", "n_open", "_wait_t", "full_for", "accrual",
+        "n_waiting", "n_open", "_wait_t", "full_for", "accrual", "on_assign",
         # flows of the month (reset_flows)
         "referrals", "pathway_starts", "allocations", "closures", "handovers", "worker_changes",
+        "caseload_moves",
         "wait_sum", "waiting_area", "hires", "leavers_permanent", "leavers_agency", "agency_starts",
         "agency_releases", "conversions", "academy_qualified", "academy_dropouts", "academy_not_placed",
         "leavers_permanent_fte", "recruitment_cost",
@@ -118,12 +121,15 @@ class TeamState:
         self._wait_t = 0.0           # last time n_waiting changed, for the waiting area
         self.full_for = INF          # nobody has room for a case this heavy (see freed)
         self.accrual = Accrual()     # FTE-days and £ by kind (costs.py)
+        # called as on_assign(case, worker) after every allocation and move, when set
+        # (the model sets it to the caseload moves' clock when moves are on)
+        self.on_assign: Callable[[Case, Worker], None] | None = None
         self.reset_flows()
 
     def reset_flows(self) -> None:
         """Zero the flow counters of the month (the recorder has read them)."""
         self.referrals = self.pathway_starts = self.allocations = 0
-        self.closures = self.handovers = self.worker_changes = 0
+        self.closures = self.handovers = self.worker_changes = self.caseload_moves = 0
         self.wait_sum = 0.0
         self.waiting_area = 0.0      # case-days spent unallocated in the period
         self.hires = self.leavers_permanent = self.leavers_agency = 0
@@ -315,3 +321,75 @@ class TeamState:
         case.closes = env.schedule_closure(case, case.remaining)
         if self.case_log is not None:
             self.case_log.start_spell(case, now)
+        if self.on_assign is not None:
+            self.on_assign(case, worker)
+
+    # -- managers' caseload moves -----------------------------------------------
+
+    def move_target(self, case: Case) -> Worker | None:
+        """Who a manager would move ``case`` to: the worker other than its holder with
+        the lowest load/capacity who has room for it (the first in the team's list on
+        a tie), or None.
+
+        Parameters
+        ----------
+        case : Case
+            An allocated case of this team.
+
+        Returns
+        -------
+        Worker or None
+        """
+        holder = case.worker
+        need = case.weight - EPS
+        best, best_ratio = None, INF
+        for w in self.workers:
+            ratio = w.ratio
+            if ratio < best_ratio and w is not holder and w.load + need <= w.capacity:
+                best, best_ratio = w, ratio
+        return best
+
+    def move(self, case: Case, to: Worker) -> None:
+        """A manager moves an allocated ``case`` from its holder to ``to`` now, to manage
+        caseloads: it keeps the time it has already served (its closure day stays), the
+        child changes social worker, and the holder's freed room goes to the queue. A
+        move is not an allocation: the case never waits (``allocations``,
+        ``mean_wait_days`` and the waiting case-days leave it out); it is counted in
+        ``caseload_moves`` (and in ``worker_changes``).
+
+        Parameters
+        ----------
+        case : Case
+            An allocated case of this team.
+        to : Worker
+            Another worker of the team with room for it (:meth:`move_target`).
+        """
+        env = self.env
+        now = env._now
+        holder = case.worker
+        if TYPE_CHECKING:            # an allocated case has a holder (no check at run time)
+            assert holder is not None
+        del holder.cases[case]
+        holder.load = holder.load - case.weight if holder.cases else 0.0
+        holder.ratio = holder.load / holder.capacity if holder.capacity > 0 else INF
+        case.child.stopped(holder, now)
+        if self.case_log is not None:
+            self.case_log.end_spell(case, now, "moved")
+        case.remaining = max(0.0, case.ends_at - now)
+        case.queued_at = now
+        case.worker = to
+        to.load += case.weight
+        to.ratio = to.load / to.capacity
+        to.cases[case] = None
+        self.caseload_moves += 1
+        self.worker_changes += 1
+        child = case.child
+        child.changes += 1
+        child.last_worker = to
+        case.closes = env.schedule_closure(case, case.remaining)
+        if self.case_log is not None:
+            self.case_log.start_spell(case, now)
+        if self.on_assign is not None:
+            self.on_assign(case, to)
+        if self.n_waiting:
+            self.freed(holder)
