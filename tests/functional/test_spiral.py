@@ -22,6 +22,7 @@ from workforce_sim import load_scenario, run
 
 MONTHS = 36
 REPS = 20
+pytestmark = pytest.mark.slow        # three 20-replication runs of 36 months: about 25 s
 
 
 def _at_horizon(name: str, **changes):
