@@ -22,6 +22,13 @@ from workforce_sim.results.formatting import format_value
 REPS, SEED, MONTHS = 30, 11, 24
 OUTCOMES = [("caseload", "mean"), ("unallocated_cases", "mean"), ("cost_agency", "sum"),
             ("cost_recruitment", "sum"), ("cost_total", "sum")]
+HEADERS = ["caseload", "unallocated cases", "agency spend", "recruitment cost", "total cost"]
+
+
+def _fmt(column: str, x: float) -> str:
+    if column.startswith("cost"):          # thousands: the differences are small beside £m
+        return f"{'+' if x >= 0 else '−'}£{abs(x) / 1000:,.0f}k"
+    return format_value(column, x, signed=True)
 
 
 def _per_replication(results, column: str, how: str):
@@ -40,7 +47,7 @@ def main() -> None:
             {"trends.turnover": {"long_run": 1.5 * turnover, "persistence": 0}},
     }
     ref = ws.run(base, replications=REPS, seed=SEED, progress=False)
-    print("| change | " + " | ".join(c for c, _ in OUTCOMES) + " |")
+    print("| change | " + " | ".join(HEADERS) + " |")
     print("|---|" + "---|" * len(OUTCOMES))
     for name, change in changes.items():
         res = ws.run(base.with_changes(change), replications=REPS, seed=SEED, progress=False)
@@ -48,8 +55,7 @@ def main() -> None:
         for column, how in OUTCOMES:
             d = _per_replication(res, column, how) - _per_replication(ref, column, how)
             half = stats.t.ppf(0.975, REPS - 1) * d.std(ddof=1) / math.sqrt(REPS)
-            fmt = [format_value(column, x, signed=True) for x in (d.mean(), d.mean() - half,
-                                                                  d.mean() + half)]
+            fmt = [_fmt(column, x) for x in (d.mean(), d.mean() - half, d.mean() + half)]
             cells.append(f"{fmt[0]} [{fmt[1]}, {fmt[2]}]")
         print(f"| {name} | " + " | ".join(cells) + " |")
 
