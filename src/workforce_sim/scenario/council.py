@@ -49,9 +49,11 @@ from pathlib import Path
 from workforce_sim._version import __version__
 from workforce_sim.data.councils import SERIES, dfe_code
 from workforce_sim.data.tables import NEIGHBOURS, DataError, local_authority_rows, number, read_rows
-from workforce_sim.scenario.distributions import Empirical, Lognormal, Triangular
+from workforce_sim.scenario.distributions import Empirical, Lognormal
 from workforce_sim.scenario.history import (
     BOUNDS,
+    READVERTISE_DAYS,
+    TIME_TO_HIRE,
     CouncilTrend,
     council_trends,
     pressure_fit,
@@ -79,9 +81,6 @@ ASSESSMENT = (27, 50)
 CLA_SPREAD = 2200 / 600
 #: Child protection plans that end in care, and that step down to a child in need plan [E].
 CP_TO_CLA, CP_TO_CIN = 0.15, 0.45
-#: The default time to hire and re-advertising gap (the schema's defaults) [E].
-TIME_TO_HIRE = Triangular(dist="triangular", min=56, mode=84, max=168)
-READVERTISE_DAYS = 30
 #: Soft caseload cap per FTE [E] calibration default, and the headroom above today's caseload.
 SOFT_CAP, HEADROOM = 18, 1.1
 DAYS_PER_YEAR = 365.25

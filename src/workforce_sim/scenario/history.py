@@ -2,19 +2,22 @@
 parameters move: the trends a council scenario carries (``[trends]``).
 
 Each parameter the census gives only year by year (turnover, the recruitment
-success its starters imply, agency cover, the establishment's growth) is
-computed for every council and census year, put on its own scale (log for
-rates and the success probability, the value for the establishment's log growth; a success above 1
-means hires faster than the time to hire allows, and acts as 1), and fitted by one
-pooled AR(1) across councils: ``z[t+1] = a + b·z[t] + e`` by least squares on
-every pair with ``t+1 ≤ year`` (Box, Jenkins and Reinsel, *Time Series
-Analysis*, 4th ed., §3.2; pooled across units as in panel forecasting). The
-long run is ``a / (1 − b)``, the persistence ``b`` and the yearly shock the
-residual standard deviation. A census figure for a small council is itself
-noisy (a rate of 20 leavers moves by ±4.5 in a year by chance alone), and the
-model draws that noise again for itself, so the shock given to a trend is the
-residual variance less the mean sampling variance of the pairs (a method-of-moments
-split; Poisson counts for turnover and starters), and never below zero.
+success its starters imply, agency cover, the establishment's growth, the cases
+social workers hold) is computed for every council and census year and put on
+its own scale: the log, except the establishment's growth, which is a log
+growth already (a success above 1 means hires faster than the time to hire
+allows, and acts as 1). One pooled AR(1) across councils, with the council's
+own running mean as a second regressor, is fitted by least squares on every
+pair with ``t+1 ≤ year``: ``z[t+1] = a + b·z[t] + c·m[t] + e`` (Box, Jenkins
+and Reinsel, *Time Series Analysis*, 4th ed., §3.2, pooled across units as in
+panel forecasting), so a council returns toward its own level
+``(a + c·m) / (1 − b)``. A census figure for a small council is itself noisy
+(a rate of 20 leavers moves by ±4.5 in a year by chance alone), and the model
+draws that noise again for itself, so the shock given to a trend is the
+residual variance less the mean sampling variance of the pairs (a
+method-of-moments split; Poisson counts for leavers, starters and cases), and
+never below zero. The caseload-pressure elasticity of turnover is fitted from
+the same census (:func:`pressure_fit`).
 
 Nothing dated after 30 September of ``year`` is read.
 """
@@ -31,10 +34,12 @@ import numpy as np
 
 from workforce_sim.data.councils import SERIES
 from workforce_sim.data.tables import local_authority_rows, number, read_rows
+from workforce_sim.scenario.distributions import Triangular
 
 DAYS_PER_YEAR = 365.25
-#: The recruitment process the success probability is inverted through (council.py).
-TIME_TO_HIRE_MEAN = (56 + 84 + 168) / 3
+#: The recruitment process a council scenario is written with, and the success
+#: probability inverted through: 8-24 weeks to hire, mode 12 [E]; 30 days to re-advertise.
+TIME_TO_HIRE = Triangular(dist="triangular", min=56, mode=84, max=168)
 READVERTISE_DAYS = 30
 
 #: Bounds each parameter is clipped to before its scale is taken (a census
@@ -62,7 +67,7 @@ def success_from_starters(vacant_fte: float, starters_fte: float) -> float | Non
     if not vacant_fte > 0 or not starters_fte > 0:
         return None
     fill_days = DAYS_PER_YEAR * vacant_fte / starters_fte
-    return (TIME_TO_HIRE_MEAN + READVERTISE_DAYS) / (fill_days + READVERTISE_DAYS)
+    return (TIME_TO_HIRE.mean + READVERTISE_DAYS) / (fill_days + READVERTISE_DAYS)
 
 
 @dataclass(frozen=True)
