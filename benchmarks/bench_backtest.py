@@ -21,12 +21,10 @@ Results are written atomically to benchmarks/results/backtest.json
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import resource
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +32,7 @@ from pathlib import Path
 import workforce_sim as ws
 from workforce_sim import __version__
 from workforce_sim.experiment import backtesting as bt_module
+from workforce_sim.results.store import write_json
 
 
 def _cpu() -> float:
@@ -94,10 +93,7 @@ def main(argv=None) -> int:
             "wall_s": wall, "cpu_s": cpu, "scenario_build_s": build,
             "wall_per_council_replication_s": wall / (runs * args.replications),
             "load_before": load_before[0], "load_after": load_after[0]}
-    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".part")
-    with os.fdopen(fd, "w") as f:
-        json.dump(data, f, indent=2)
-    os.replace(tmp, out)
+    write_json(out, data)
     return 0
 
 

@@ -11,18 +11,17 @@ efficiency against one process, and the goal (1,000 replications in under
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 from workforce_sim import __version__, load_scenario, run
 from workforce_sim.engine import Model
+from workforce_sim.results.store import write_json
 
 GOAL_SECONDS = 60.0
 
@@ -76,10 +75,7 @@ def main(argv=None) -> int:
             "replications": args.replications, "workers": args.workers, "repeats": args.repeats,
             "one_replication_s": one, "per_replication_serial_s": serial,
             "batch_wall_s": wall, "parallel_efficiency": efficiency}
-    fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".part")
-    with os.fdopen(fd, "w") as f:
-        json.dump(data, f, indent=2)
-    os.replace(tmp, out)
+    write_json(out, data)
     return 0
 
 

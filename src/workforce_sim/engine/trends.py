@@ -132,10 +132,3 @@ class Trends:
     def at(self, values: list[float] | None, day: float, default: float) -> float:
         """A trend's value for the run year of ``day``, or ``default`` without one."""
         return values[self.year(day)] if values else default
-
-    @property
-    def any(self) -> bool:
-        """True if some parameter moves."""
-        return any(x is not None for x in (self.turnover_factor, self.recruitment_success,
-                                           self.agency_cover, self.establishment_factor,
-                                           self.demand_factor))

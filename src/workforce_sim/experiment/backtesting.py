@@ -447,8 +447,9 @@ class Backtest:
                 "council_runs": int(run_.sum()), "seconds": round(self.seconds, 1),
                 "interrupted": self.interrupted, "data": self.data,
                 "kpis": list(KPIS),
-                "note": "The model's bands cover random variation only (the replications); "
-                        "parameter uncertainty is not yet in the model."}
+                "note": "The model's bands are the 5th to 95th percentiles of its "
+                        "replications, each drawing its own path of the trends fitted to the "
+                        "census up to the origin: chance and parameter uncertainty."}
 
     def write_files(self, folder: str | Path, **record: Any) -> Path:
         """Write the tables as CSV (``predictions``, ``scores``, ``comparison``,

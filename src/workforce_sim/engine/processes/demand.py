@@ -112,7 +112,7 @@ def schedule_referrals(ctx: Context, kinds: dict[str, CaseKind]) -> None:
 
 
 def expected_referrals(ct: CaseType, scenario: Scenario, a: float, b: float,
-                       points: int = 20_001, trend: YearFactors | None = None) -> float:
+                       points: int = 20_001) -> float:
     """∫ λ(t) dt over [a, b] (trapezoid on a fine grid; for checks and tests)."""
     t = np.linspace(a, b, points)
-    return float(np.trapezoid(rate_per_day(ct, scenario, t, trend), t))
+    return float(np.trapezoid(rate_per_day(ct, scenario, t), t))
