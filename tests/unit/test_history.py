@@ -86,3 +86,37 @@ def test_the_bands_say_what_they_hold():
         assert name in text
     fixed = ws.council_scenario("Herefordshire", 2022).with_changes({"trends.turnover.sd": 0})
     assert "about recruitment success, agency cover and establishment growth" in bands_meaning(fixed)
+
+
+def test_the_pressure_elasticity_is_the_regression_it_says():
+    """Recomputed here with pandas from the shipped census up to 2022: next year's log
+    turnover on [1, log turnover, the council's running mean of it, caseload / the
+    council's running mean of caseload − 1], by least squares; the coefficient and its
+    standard error are the fit's."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from workforce_sim.scenario.history import pressure_fit
+    file = Path(ws.__file__).parent / "data" / "published" / "csww_indicators_2017_to_2025.csv.gz"
+    d = pd.read_csv(file, dtype=str)
+    d = d[d["geographic_level"] == "Local authority"].copy()
+    d["year"] = d["time_period"].str[:4].astype(int)
+    for c in ("turnover_rate_fte", "caseload_fte"):
+        d[c] = pd.to_numeric(d[c], errors="coerce")
+    d = d[(d["year"] <= 2022) & (d["turnover_rate_fte"] > 0) & (d["caseload_fte"] > 0)]
+    d = d.sort_values(["old_la_code", "year"])
+    d["z"] = np.log(d["turnover_rate_fte"] / 100)
+    g = d.groupby("old_la_code")
+    d["m"] = g["z"].transform(lambda x: x.expanding().mean())
+    d["p"] = d["caseload_fte"] / g["caseload_fte"].transform(lambda x: x.expanding().mean()) - 1
+    nxt = d[["old_la_code", "year", "z"]].assign(year=d["year"] - 1).rename(columns={"z": "y"})
+    x = d.merge(nxt, on=["old_la_code", "year"])
+    X = np.column_stack([np.ones(len(x)), x["z"], x["m"], x["p"]])
+    beta, *_ = np.linalg.lstsq(X, x["y"].to_numpy(), rcond=None)
+    resid = x["y"].to_numpy() - X @ beta
+    se = math.sqrt((np.linalg.inv(X.T @ X) * (resid @ resid) / (len(x) - 4))[3, 3])
+    fit = pressure_fit(2022)
+    assert fit.pairs == len(x)
+    assert fit.elasticity == pytest.approx(beta[3], rel=1e-9)
+    assert fit.se == pytest.approx(se, rel=1e-9)
