@@ -162,7 +162,9 @@ def test_cli_end_to_end(tmp_path, capsys):
     assert set(p["code"]) == {"857", "884"} and set(p["year"]) == {2023}
     assert (out / "summary.txt").is_file()
     page = (out / "report.html").read_text()        # the report says what the bands cover
-    assert "random variation only" in page and "parameter uncertainty" in page
+    assert "what we do not know about those parameters as well as chance" in page
+    assert "chance and parameter uncertainty" in page                   # the provenance
+    assert "random variation only" not in page
     assert page.count("AR(1).") >= len(KPIS) and "data:image/png;base64," in page
 
 
