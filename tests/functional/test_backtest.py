@@ -198,3 +198,74 @@ def test_api_bad_input():
     with pytest.raises(ws.DataError, match="no such council"):
         ws.backtest(councils=["Atlantis"], progress=False)
     assert TABLES                                      # the shipped tables are all there
+
+
+# -- demand known: referrals as published after the origin ---------------------------------
+
+
+def published_referrals(code: str) -> dict[int, float]:
+    """The DfE's referral counts by financial year (label: the year to 31 March), read
+    straight from the shipped file."""
+    text = gzip.decompress((shipped() / "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv.gz")
+                           .read_bytes()).decode("utf-8-sig")
+    out = {}
+    for r in csv.DictReader(io.StringIO(text)):
+        if r["geographic_level"] == "Local authority" and r["old_la_code"] == code:
+            value = r["referral_count"].replace(",", "")
+            if value.replace(".", "").isdigit():
+                out[int(r["time_period"][:4])] = float(value)
+    return out
+
+
+def test_actual_referrals_follow_the_published_counts():
+    """Herefordshire from 2022: at each date the referral rate is the origin's × the
+    published referrals of the financial year under way / those of 2021-22, and a year
+    not published (2023-24 is "u") holds the year before; the demand trend is dropped."""
+    from workforce_sim.engine.processes.demand import rate_per_day
+    from workforce_sim.scenario.calendar import day_of
+
+    census = bt_module.Census.read(None, until=2022)
+    scenario = bt_module._scenario(census, "884", 2022, 3, None)
+    assert scenario.trends.demand is not None
+    known, note = bt_module.actual_referrals(scenario, "884", 2022)
+    assert known.trends.demand is None and "2023-24 not published" in note
+    counts = published_referrals("884")
+    assert 2024 not in counts                        # suppressed, as the note says
+    expected = {"2022-11-15": counts[2023], "2023-06-01": counts[2023],
+                "2024-06-01": counts[2025], "2025-06-01": counts[2025]}
+    ct, base = known.case_types["assessment"], scenario.case_types["assessment"]
+    for day, count in expected.items():
+        t = day_of(known.start_date, pd.Timestamp(day).date())
+        rate = rate_per_day(ct, known, [t])[0]
+        assert rate == pytest.approx(rate_per_day(base, scenario, [t])[0] * count / counts[2022],
+                                     rel=1e-12)
+
+
+def test_demand_known_reads_only_referrals_after_the_origin(tmp_path):
+    """With demand="actual", a copy of the data cut at 2022 for the scenarios and the full
+    data for the actuals give the same predictions as the full data alone: nothing after
+    the origin but the referrals (and the scored census) is read."""
+    options = {**OPTIONS, "councils": ["884"], "horizon": 1, "demand": "actual"}
+    full = ws.backtest(**options, workers=1)
+    cut = ws.backtest(**options, workers=1, data=cut_copy(tmp_path / "to_2022", 2022),
+                      actuals=shipped())
+    pd.testing.assert_frame_equal(cut.predictions, full.predictions, check_exact=True)
+    assert full.data["demand"] == "actual" and "published referrals" in full.councils["demand"][0]
+    assert "Demand is not forecast" in full.provenance["note"]
+    forecast = ws.backtest(**{**options, "demand": "forecast"}, workers=1)
+    assert forecast.councils["demand"][0] == "its forecast"
+    assert not forecast.predictions["model_mean"].equals(full.predictions["model_mean"])
+
+
+def test_cli_demand_known(tmp_path, capsys):
+    out = tmp_path / "known"
+    assert main(["backtest", "--horizon", "1", "--councils", "884", "--demand", "actual", "-n",
+                 "2", "-w", "1", "-q", "--out", str(out)]) == 0
+    assert "Demand known" in capsys.readouterr().out
+    assert "Demand known" in (out / "report.html").read_text()
+    assert read_provenance(out, kind="backtest")["data"]["demand"] == "actual"
+    with pytest.raises(SystemExit) as bad:           # argparse's own message and status
+        main(["backtest", "--demand", "known", "-q", "--out", str(tmp_path / "x")])
+    assert bad.value.code == 2 and "invalid choice: 'known'" in capsys.readouterr().err
+    with pytest.raises(ArgumentError, match="demand 'known'"):
+        ws.backtest(councils=["884"], demand="known", progress=False)

@@ -450,7 +450,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     bt = lib.backtest(origins=args.origin or [2022], horizon=args.horizon,
                       councils=args.councils or None, replications=args.replications,
                       seed=args.seed, data=args.data, actuals=args.actuals,
-                      **_run_options(args))
+                      demand=args.demand, **_run_options(args))
     text = format_backtest(bt)
     with _write_folder(out) as tmp:
         lib.write_backtest_report(bt, tmp / "report.html")
@@ -473,7 +473,9 @@ def format_backtest(bt: Any) -> str:
     lines = [f"workforce_sim {__version__}: backtest from {', '.join(map(str, bt.origins))}, "
              f"{bt.horizon} year(s) ahead",
              f"{bt.councils['code'].nunique()} councils, {bt.replications} replications each, "
-             f"seed {bt.seed}, {bt.seconds:,.0f} s", "",
+             f"seed {bt.seed}, {bt.seconds:,.0f} s", *(
+                 ["Demand known: referrals follow those published after the origin "
+                  "(not a forecast)"] if bt.data.get("demand") == "actual" else []), "",
              "Mean absolute error over every horizon, same councils and years "
              "(rates in points):"]
     for r in bt.comparison().itertuples():
@@ -608,6 +610,10 @@ def build_parser() -> argparse.ArgumentParser:
                    "release shipped with the package")
     b.add_argument("--actuals", default=None, metavar="DIR",
                    help="a folder with the census to score against (default --data)")
+    b.add_argument("--demand", choices=("forecast", "actual"), default="forecast",
+                   help="what referrals follow: the demand trend fitted up to the origin "
+                   "(default), or the referrals published after it (not a forecast: the "
+                   "model's other errors with demand known)")
     run_args(b, "workforce-sim-backtest")
     b.set_defaults(func=cmd_backtest)
 

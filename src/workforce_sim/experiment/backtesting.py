@@ -30,6 +30,7 @@ and any number of workers, and a council's run can be repeated alone
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import math
 import os
 import time
@@ -46,7 +47,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from workforce_sim._version import __version__
-from workforce_sim.data.councils import SERIES, dfe_code
+from workforce_sim.data.councils import SERIES, dfe_code, series
 from workforce_sim.data.tables import DataError, local_authority_rows, number, read_rows
 from workforce_sim.engine.recording.columns import column
 from workforce_sim.engine.streams import purpose_key
@@ -78,6 +79,11 @@ MAX_HORIZON = 50
 #: The share of replications inside the model's band (5th to 95th percentile).
 BAND = (0.05, 0.95)
 CENSUS = SERIES["workforce"]
+
+#: What the scenarios' referrals follow (``demand=``): ``"forecast"``, the demand trend
+#: fitted to the census up to the origin (a forecast); ``"actual"``, the referrals the DfE
+#: published for the years after it (the model's other errors, had demand been known).
+DEMAND = ("forecast", "actual")
 
 PREDICTION_COLUMNS = ["origin", "code", "council", "year", "horizon", "kpi", "actual",
                       "model_mean", "model_median", "model_q05", "model_q95", "no_change", "ar1"]
@@ -376,7 +382,9 @@ class Backtest:
     councils : pandas.DataFrame
         One row per origin and council considered: ``origin``, ``code``,
         ``council``, ``seed`` (of its run), ``status`` (``"run"``, or why there is
-        no model: the scenario could not be built, or the run was interrupted).
+        no model: the scenario could not be built, or the run was interrupted),
+        ``demand`` (what its referrals followed: its forecast, or the published
+        referrals, year by year).
     fits : pandas.DataFrame
         The AR(1) fits (:func:`ar1_fits`) of every origin.
     replications : int
@@ -449,7 +457,10 @@ class Backtest:
                 "kpis": list(KPIS),
                 "note": "The model's bands are the 5th to 95th percentiles of its "
                         "replications, each drawing its own path of the trends fitted to the "
-                        "census up to the origin: chance and parameter uncertainty."}
+                        "census up to the origin: chance and parameter uncertainty."
+                        + (" Demand is not forecast: the referrals follow those the DfE "
+                           "published after the origin (the councils table says which years)."
+                           if self.data.get("demand") == "actual" else "")}
 
     def write_files(self, folder: str | Path, **record: Any) -> Path:
         """Write the tables as CSV (``predictions``, ``scores``, ``comparison``,
@@ -552,6 +563,7 @@ def _scenario_name(code: str, census: Census, origin: int) -> str:
 
 def council_run(origin: int, council: str, horizon: int = 3, replications: int = 100,
                 seed: int = 0, *, data: str | Path | None = None,
+                actuals: str | Path | None = None, demand: str = "forecast",
                 **run_options: Any) -> Results:
     """One council's run of a backtest, repeated alone: the same scenario and seed, so
     the same replications, to the bit, as in :func:`backtest`.
@@ -568,6 +580,11 @@ def council_run(origin: int, council: str, horizon: int = 3, replications: int =
         As given to :func:`backtest`.
     data : str or Path, optional
         The folder of the DfE's files; default the shipped ones.
+    actuals : str or Path, optional
+        Where the published referrals are read from with ``demand="actual"``
+        (default ``data``).
+    demand : {"forecast", "actual"}, default "forecast"
+        As for :func:`backtest`.
     **run_options
         Passed to :func:`~workforce_sim.run` (``workers``, ``executor``, ``progress``).
 
@@ -578,6 +595,11 @@ def council_run(origin: int, council: str, horizon: int = 3, replications: int =
     census = Census.read(data, until=origin)
     code = dfe_code(council, census.rows, census.file)
     scenario = _scenario(census, code, origin, horizon, data)
+    if demand not in DEMAND:
+        raise ArgumentError(f"demand {demand!r}: expected one of {', '.join(map(repr, DEMAND))}")
+    if demand == "actual":
+        scenario, _ = actual_referrals(scenario, code, origin,
+                                       actuals if actuals is not None else data)
     return run(scenario, replications, council_seed(seed, origin, code), **run_options)
 
 
@@ -585,6 +607,74 @@ def _scenario(census: Census, code: str, origin: int, horizon: int,
               data: str | Path | None) -> Scenario:
     s = council_scenario(_scenario_name(code, census, origin), origin, data=data)
     return s.with_changes({"horizon_months": 12 * horizon}, source=f"backtest from {origin}")
+
+
+def _financial_year(label: int) -> str:
+    return f"{label - 1}-{label % 100:02d}"
+
+
+def actual_referrals(scenario: Scenario, code: str, origin: int,
+                     actuals: str | Path | None = None) -> tuple[Scenario, str]:
+    """``scenario`` with its referrals following those the DfE published after ``origin``.
+
+    The referral rates of every case type with referrals change on the start date by
+    the published referrals (``referral_count``) of the financial year under way
+    against those of the year to 31 March ``origin`` (the year the scenario's rates
+    are built from), and on each 1 April by the next year's; a year not published
+    (suppressed, or not yet released) holds the year before it. The demand trend is
+    dropped: the path is given. The case mix (what each assessment leads to) stays
+    as at the origin.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A council's scenario from its census at ``origin`` (starting 1 October).
+    code : str
+        Its DfE code.
+    origin : int
+    actuals : str or Path, optional
+        A folder with the DfE's referrals table; default the shipped one.
+
+    Returns
+    -------
+    tuple of (Scenario, str)
+        The scenario, unchanged if the council has no referrals at or before the
+        origin, and what its demand follows, in words.
+    """
+    try:
+        published = series(code, "referrals", data=actuals)
+    except DataError:
+        return scenario, "its forecast: no referrals published for the council"
+    rows = published[(published["measure"] == "referral_count") & published["value"].notna()]
+    counts = {int(y): float(v) for y, v in zip(rows["year"], rows["value"], strict=True)}
+    before = [y for y in counts if y <= origin]
+    if not before:
+        return scenario, "its forecast: no referrals published up to the origin"
+    base_year = max(before)
+    base = counts[base_year]
+    months = scenario.horizon_months
+    dates = [scenario.start_date] + [dt.date(origin + k, 4, 1)
+                                     for k in range(1, months // 12 + 2)
+                                     if dt.date(origin + k, 4, 1) < scenario.end_date]
+    levels, said, level = [], [], 1.0
+    for k, _ in enumerate(dates):
+        label = origin + 1 + k
+        if label in counts:
+            level = counts[label] / base
+            said.append(f"{_financial_year(label)} {counts[label]:,.0f}")
+        else:
+            said.append(f"{_financial_year(label)} not published (the year before held)")
+        levels.append(level)
+    steps = [{"date": d, "multiplier": lv / prev}
+             for d, lv, prev in zip(dates, levels, [1.0, *levels[:-1]], strict=True)]
+    changes: dict[str, Any] = {"trends.demand": None}
+    for name, ct in scenario.case_types.items():
+        if ct.referrals_per_year > 0:
+            changes[f"case_types.{name}.demand_changes"] = [
+                *(c.model_dump() for c in ct.demand_changes), *steps]
+    note = (f"published referrals: {'; '.join(said)}; against "
+            f"{base:,.0f} in {_financial_year(base_year)}")
+    return scenario.with_changes(changes, source="actual referrals"), note
 
 
 def _september(results: Results, origin: int, horizon: int, code: str,
@@ -641,8 +731,9 @@ def _pool(executor: Executor | None, workers: int | None, replications: int) -> 
 def backtest(origins: Iterable[int] | int = (2022,), horizon: int = 3,
              councils: Sequence[str] | str | None = None, replications: int = 100,
              seed: int = 0, *, data: str | Path | None = None,
-             actuals: str | Path | None = None, executor: Executor | None = None,
-             workers: int | None = None, progress: bool | None = None) -> Backtest:
+             actuals: str | Path | None = None, demand: str = "forecast",
+             executor: Executor | None = None, workers: int | None = None,
+             progress: bool | None = None) -> Backtest:
     """Backtest the model against the DfE's later censuses, beside no change and AR(1).
 
     For each origin and each council with a census at the origin and at least one
@@ -676,6 +767,11 @@ def backtest(origins: Iterable[int] | int = (2022,), horizon: int = 3,
     actuals : str or Path, optional
         A folder with the census scored against (its rows after each origin);
         default ``data``.
+    demand : {"forecast", "actual"}, default "forecast"
+        What the scenarios' referrals follow: the demand trend fitted to the census
+        up to the origin, or the referrals the DfE published after it, read from
+        ``actuals`` (:func:`actual_referrals`). ``"actual"`` is not a forecast: it
+        asks how far off the model is once demand is known.
     executor : concurrent.futures.Executor, optional
         Where replications run, e.g. a Dask client's ``client.get_executor()``;
         default one process pool of the package's own for the whole backtest. The
@@ -722,6 +818,9 @@ def backtest(origins: Iterable[int] | int = (2022,), horizon: int = 3,
     replications = check_replications(replications)
     seed = whole_number("seed", seed, 0)
     workers = check_pool(workers, executor, progress)
+    if demand not in DEMAND:
+        raise ArgumentError(f"demand {demand!r}: expected one of {', '.join(map(repr, DEMAND))}")
+    referrals_from = actuals if actuals is not None else data
 
     scored = Census.read(actuals if actuals is not None else data)
     first, first_file = _first_origin(data)
@@ -755,6 +854,7 @@ def backtest(origins: Iterable[int] | int = (2022,), horizon: int = 3,
     forecast: list[pd.DataFrame] = []
     fits: list[pd.DataFrame] = []
     status: list[tuple[int, str, str, int, str]] = []
+    follows: dict[tuple[int, str], str] = {}
     interrupted = False
     bar = tqdm(total=runs * replications, desc="backtest", unit="rep",
                disable=None if progress is None else not progress)
@@ -774,6 +874,9 @@ def backtest(origins: Iterable[int] | int = (2022,), horizon: int = 3,
                     try:
                         try:
                             scenario = _scenario(census, code, o, horizon, data)
+                            if demand == "actual":
+                                scenario, follows[(o, code)] = actual_referrals(
+                                    scenario, code, o, referrals_from)
                         except (DataError, ScenarioError) as exc:
                             status.append((o, code, name, s_seed,
                                            f"no scenario: {' '.join(str(exc).split())}"))
@@ -800,13 +903,16 @@ def backtest(origins: Iterable[int] | int = (2022,), horizon: int = 3,
                       stacklevel=2)
 
     predictions = _assemble(forecast, model, scored, status)
-    return Backtest(predictions, score(predictions),
-                    pd.DataFrame(status, columns=["origin", "code", "council", "seed", "status"]),
+    councils_run = pd.DataFrame(status, columns=["origin", "code", "council", "seed", "status"])
+    councils_run["demand"] = [follows.get((o, c), "its forecast") for o, c in
+                              zip(councils_run["origin"], councils_run["code"], strict=True)]
+    return Backtest(predictions, score(predictions), councils_run,
                     pd.concat(fits, ignore_index=True), replications, seed, horizon, origins,
                     {"census": Census.read(data, until=origins[0]).file, "actuals": scored.file,
                      "origin_data": "shipped" if data is None else str(data),
                      "actuals_data": str(actuals if actuals is not None else
-                                         (data if data is not None else "shipped"))},
+                                         (data if data is not None else "shipped")),
+                     "demand": demand},
                     time.perf_counter() - start, interrupted)
 
 
