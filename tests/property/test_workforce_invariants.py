@@ -167,7 +167,14 @@ def workforce_scenarios(draw) -> dict:
         "capacity_factor": draw(st.sampled_from([0.5, 1.0, 1.5])),
         "pressure_cover_threshold": draw(st.floats(0.5, 1.5)),
         "pressure_cover_max_fte": draw(st.sampled_from([0.0, 0.0, 1.0, 3.0])),
+        "return_as_agency": draw(st.sampled_from([0.0, 0.5, 1.0])),
+        "cooling_off_days": draw(st.sampled_from([0.0, 91.0])),
+        "cooling_off_from": a_day(),
+        "returner_available_days": draw(st.sampled_from([1.0, 30.0, 200.0])),
     }
+    split = draw(st.lists(st.floats(0, 1), min_size=3, max_size=3).filter(lambda v: sum(v) > 0))
+    permanent["destinations"] = dict(zip(("other_council", "agency", "out_of_la_social_work"),
+                                         (v / sum(split) for v in split), strict=True))
     campaigns = []
     for _ in range(draw(st.integers(0, 2))):
         c_start = a_day()
@@ -350,7 +357,8 @@ COMMON = settings(max_examples=40, deadline=None,
 
 # A fixed scenario that runs every process at once (two kinds of pathway, a tie-in
 # with factor 0, levers, a campaign, a cohort, an establishment change, a team that
-# holds no cases, conversions, pressure cover), checked on every test run.
+# holds no cases, conversions, pressure cover, leavers back as agency workers), checked
+# on every test run.
 RICH = {
     "schema_version": 1, "name": "every workforce process", "start_date": "2025-01-01",
     "horizon_months": 30,
@@ -366,13 +374,16 @@ RICH = {
                          "duration_days": {"dist": "exponential", "mean": 60}}},
     "workforce": {
         "permanent": {"annual_turnover": 0.8, "notice_days": 28,
+                      "destinations": {"other_council": 0.2, "agency": 0.6,
+                                       "out_of_la_social_work": 0.2},
                       "retention": [{"start": "2025-06-15", "end": "2026-03-01",
                                      "cost_per_fte_year": 3000, "turnover_factor": 0.5,
                                      "covers": ["permanent", "nqsw"]},
                                     {"start": "2026-04-01", "turnover_factor": 0.0,
                                      "cost_per_fte_year": 1000, "covers": ["permanent", "nqsw"]}]},
         "agency": {"conversion_annual_rate": 0.5, "early_exit_annual_rate": 1.0,
-                   "pressure_cover_max_fte": 2, "capacity_factor": 1.0},
+                   "pressure_cover_max_fte": 2, "capacity_factor": 1.0,
+                   "return_as_agency": 0.8, "cooling_off_from": "2025-09-01"},
     },
     "recruitment": {
         "success_probability": 0.5, "readvertise_days": 20,
@@ -578,12 +589,15 @@ def check_flow_columns(s: Scenario, team: str, t: pd.DataFrame, sp: pd.DataFrame
       recruitment-round hire and every cohort hire; not conversions, not the end of
       an ASYE, not the opening workforce);
     * ``leavers_permanent`` / ``leavers_permanent_fte``: permanent and NQSW spells
-      that end "left" (resigners after notice, ASYE failures), by head / FTE;
+      that end "left" (resigners after notice, ASYE failures), by head / FTE; their
+      three destination columns add up to ``leavers_permanent``;
     * ``leavers_agency``: agency spells that end "left" (placement end, early exit,
       release); ``agency_releases`` is the part of these that were released, which
       the log does not record, so only ``0 <= agency_releases <= leavers_agency``;
     * ``agency_starts``: agency spells opened in the month (the opening workforce's
-      placements are not starts);
+      placements are not starts); ``agency_returners`` is the part of these taken by
+      returning former employees, which the log does not record, so only
+      ``0 <= agency_returners <= agency_starts``;
     * ``conversions``: agency spells that end "changed" (always into permanent);
     * ``academy_qualified``: trainee spells that end "changed" (into nqsw) plus
       workers whose first spell is nqsw (direct entry on a pathway with no training);
@@ -605,11 +619,15 @@ def check_flow_columns(s: Scenario, team: str, t: pd.DataFrame, sp: pd.DataFrame
     assert (t["leavers_permanent"].to_numpy() == count(employed_left, "ended")).all()
     assert close(t["leavers_permanent_fte"],
                  per_month(sp[employed_left], "ended", sp.loc[employed_left, "fte"], M))
+    destinations = ["leavers_to_other_council", "leavers_to_agency",
+                    "leavers_out_of_la_social_work"]
+    assert (t[destinations].sum(axis=1) == t["leavers_permanent"]).all(), team
     agency_left = (sp.kind == "agency") & (sp.end == "left")
     assert (t["leavers_agency"].to_numpy() == count(agency_left, "ended")).all()
     assert ((t["agency_releases"] >= 0) & (t["agency_releases"] <= t["leavers_agency"])).all()
     assert (sp.loc[sp.kind == "agency", "first"]).all()          # nobody becomes agency
     assert (t["agency_starts"].to_numpy() == count(new & (sp.kind == "agency"), "opened")).all()
+    assert ((t["agency_returners"] >= 0) & (t["agency_returners"] <= t["agency_starts"])).all()
     assert (t["conversions"].to_numpy()
             == count((sp.kind == "agency") & (sp.end == "changed"), "ended")).all()
     qualified = count((sp.kind == "trainee") & (sp.end == "changed"), "ended")

@@ -11,6 +11,9 @@ draw comes from a named stream of :class:`~workforce_sim.engine.streams.RandomSt
 * ``recruitment``: times to hire and whether rounds succeed;
 * ``agency``: lead times, fills, placements, renewals, early exits, conversions;
 * ``agency.initial``: remaining placement days of agency staff at the start;
+* ``agency.returners``: whether a leaver to agency work comes back here (only
+  when ``return_as_agency`` is above 0);
+* ``destinations``: where each permanent or NQSW leaver goes;
 * ``academy``: completion, drop-out times and ASYE results;
 * ``caseload_moves.<case type>``: when managers next look at moving each held case.
 
@@ -19,15 +22,17 @@ The build order (:meth:`Model.__init__`) is part of the results, for two reasons
 1. Events due at the same time are processed in the order they were
    scheduled. Costs (retention lever days), recruitment (cohorts, then
    establishment changes) and the academy (intakes) schedule their dated
-   events when built, in that order; staffing, attrition and agency schedule
-   nothing when built. The opening workforce comes next (ASYE ramps, plans,
+   events when built, in that order; staffing, attrition, agency and the
+   leavers' destinations schedule nothing when built. The opening workforce comes next (ASYE ramps, plans,
    placements), then the opening cases (closures and caseload-move clocks),
    then each team's first review (recruitment rounds, agency requests), then
    the referrals, then the first month end.
 2. What a process is handed must exist: costs before staffing (its refresh),
    staffing before attrition, recruitment, agency and academy (they change the
-   workforce through it), attrition and the academy wired back into staffing
-   (``employed``, ``passes_asye``) before the first worker joins. The hooks
+   workforce through it), agency before the destinations (its returners),
+   attrition, the destinations and the academy wired back into staffing
+   (``employed``, ``left_employment``, ``passes_asye``) before the first
+   worker joins. The hooks
    are registered in their documented order (``context.py``): staffing
    changed: academy (waiting graduates take a vacant post first), then
    recruitment, then agency; month end: recorder, attrition, agency.
@@ -48,6 +53,7 @@ from workforce_sim.engine.processes.agency import Agency
 from workforce_sim.engine.processes.allocation import Allocation, CaseloadMoves
 from workforce_sim.engine.processes.attrition import Attrition
 from workforce_sim.engine.processes.costs import Costs
+from workforce_sim.engine.processes.destinations import Destinations
 from workforce_sim.engine.processes.recruitment import Recruitment
 from workforce_sim.engine.processes.staffing import Staffing
 from workforce_sim.engine.recording.logs import CaseLog, StaffLog
@@ -115,6 +121,8 @@ class Model:
         self.staffing.employed = self.attrition.start
         self.recruitment = Recruitment(ctx, self.staffing)
         self.agency = Agency(ctx, self.staffing)
+        self.destinations = Destinations(ctx, self.agency.left_for_agency)
+        self.staffing.left_employment = self.destinations.left
         self.academy = Academy(ctx, self.staffing)
         self.staffing.passes_asye = self.academy.passes_asye
 

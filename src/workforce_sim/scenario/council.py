@@ -61,7 +61,7 @@ from workforce_sim.scenario.history import (
     unreported_zero,
 )
 from workforce_sim.scenario.loading import scenario_from_text
-from workforce_sim.scenario.schema import Scenario
+from workforce_sim.scenario.schema import DESTINATIONS, LeaverDestinations, Scenario
 
 #: The case-holding teams and the case types each holds.
 CASE_TEAMS = {"assessment": ("assessment",), "safeguarding": ("cin", "cp"),
@@ -1084,6 +1084,7 @@ def _write_workforce(w: _Text, b: _Build) -> None:
     w.value("notice_days = 28", "[E] calibration default")
     w.value("salary = 40000", "[E] published scales (calibration README)")
     w.value("on_cost_rate = 0.30", "[D] employer NI, pension and levy (calibration README)")
+    _write_destinations(w)
     w.table("workforce.nqsw")
     w.value("asye_months = 12", "[S] ASYE framework")
     w.value("capacity_start = 0.4", "[S] ASYE workload ramp (Newham)")
@@ -1094,6 +1095,31 @@ def _write_workforce(w: _Text, b: _Build) -> None:
     w.value(f"cover_fraction = {_fmt(cover.value, 3)}", cover.says())
     w.value("day_rate = 370", "[E] ≈ £50 an hour (calibration README)")
     w.value("billable_days_per_year = 225", "[E] calibration default")
+    w.value("return_as_agency = 0", "[E] no source gives the share of leavers to agency work "
+            "who come back to their own council; off")
+    w.value("cooling_off_days = 91", "[S] DfE agency rules: 3 months before a permanent leaver "
+            "returns as agency here")
+    w.value("cooling_off_from = 2025-10-01", "[S] DfE agency rules: assignments from 1 October 2025")
+
+
+#: Leavers' destinations: England's shares of leavers in 2020-21 (the schema's
+#: defaults), from the DfE's attrition analysis of the census (S20).
+DESTINATION_NOTES = {"other_council": "4.2 % of FTE moved to another council",
+                     "agency": "2.6 % of FTE moved into agency work",
+                     "out_of_la_social_work": "8.6 % of FTE left council children's social "
+                                              "work (full attrition)"}
+
+
+def _write_destinations(w: _Text) -> None:
+    """Where leavers go: England's shares (the DfE publishes no council's own)."""
+    w.subtable("workforce.permanent.destinations",
+               "shares of permanent and NQSW leavers; England 2020-21, no council's own "
+               "published")
+    shares = LeaverDestinations()
+    for name in DESTINATIONS:
+        w.value(f"{name} = {getattr(shares, name)}",
+                f"[D] S20 DfE attrition analysis 2021: {DESTINATION_NOTES[name]}, of 15.4 % "
+                "who left their council")
 
 
 def _write_recruitment(w: _Text, b: _Build) -> None:

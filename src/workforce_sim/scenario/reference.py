@@ -11,6 +11,7 @@ end. A new model in the schema therefore appears on the page when it is regenera
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import typing
 from typing import Any
@@ -142,6 +143,8 @@ def _default(field) -> str:
     if field.default is PydanticUndefined:
         return ""
     default = list(field.default) if isinstance(field.default, tuple) else field.default
+    if isinstance(default, dt.date):
+        return f"`{default.isoformat()}`"       # as a scenario file writes it
     return f"`{default!r}`"
 
 

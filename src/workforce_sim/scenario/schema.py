@@ -235,8 +235,49 @@ class RetentionLever(Strict):
         return v
 
 
+class LeaverDestinations(Strict):
+    """Where permanent and newly qualified leavers go: shares of leavers, summing to 1.
+
+    The DfE's attrition analysis of the 2021 census (S20) follows each leaver
+    to 30 September: of the 15.4 % of FTE who left their council in 2020-21,
+    4.2 % moved to another council, 2.6 % became agency social workers and
+    8.6 % were not found in council children's social work ("full attrition":
+    out of the profession, or into the voluntary or private sector, adult
+    services or a career break). The defaults are those shares of leavers.
+    """
+
+    other_council: Number = Field(
+        0.273, ge=0, le=1, description="share moving to a social work post at another council "
+        "[D] S20: 4.2 % of 15.4 % (2020-21)"
+    )
+    agency: Number = Field(
+        0.169, ge=0, le=1, description="share becoming agency social workers [D] S20: 2.6 % of "
+        "15.4 % (2020-21)"
+    )
+    out_of_la_social_work: Number = Field(
+        0.558, ge=0, le=1, description="share leaving council children's social work (the "
+        "DfE's full attrition) [D] S20: 8.6 % of 15.4 % (2020-21)"
+    )
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self) -> LeaverDestinations:
+        total = self.other_council + self.agency + self.out_of_la_social_work
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"the destination shares sum to {total:g}; they must sum to 1 "
+                             "(other_council + agency + out_of_la_social_work)")
+        return self
+
+    def shares(self) -> tuple[float, float, float]:
+        """The shares in :data:`DESTINATIONS` order."""
+        return (self.other_council, self.agency, self.out_of_la_social_work)
+
+
+DESTINATIONS = ("other_council", "agency", "out_of_la_social_work")
+"""Where a permanent or newly qualified leaver goes, in the order the draw reads them."""
+
+
 class PermanentPolicy(Strict):
-    """Permanent social workers: turnover, pressure, notice and pay."""
+    """Permanent social workers: turnover, pressure, notice, pay and where leavers go."""
 
     annual_turnover: Rate = Field(
         0.15, ge=0, description="leavers per FTE-year (DfE definition) [D] England mean 14.6 %"
@@ -259,6 +300,10 @@ class PermanentPolicy(Strict):
     )
     retention: Items[RetentionLever] = Field(
         default=(), description="dated retention levers"
+    )
+    destinations: LeaverDestinations = Field(
+        default_factory=LeaverDestinations,
+        description="where permanent and NQSW leavers go (shares of leavers) [D] S20",
     )
 
     @field_validator("turnover_by_service_years")
@@ -329,6 +374,22 @@ class AgencyPolicy(Strict):
     )
     pressure_cover_max_fte: Fte = Field(
         0.0, ge=0, description="most extra agency FTE per team for caseload pressure (0: none)"
+    )
+    return_as_agency: Number = Field(
+        0.0, ge=0, le=1, description="chance a permanent leaver who goes to agency work comes "
+        "back to this council as an agency worker (0: none) [E] no source gives it"
+    )
+    cooling_off_days: Days = Field(
+        91, ge=0, description="days after leaving before a permanent leaver may return as agency "
+        "in the same council [S] S8: 3 months"
+    )
+    cooling_off_from: Date = Field(
+        dt.date(2025, 10, 1), description="first day of assignments the cooling-off applies to "
+        "(none before) [S] S8: all assignments from 1 October 2025"
+    )
+    returner_available_days: Days = Field(
+        30, gt=0, description="days a returner waits for a placement here, from the day they "
+        "may return, before taking one elsewhere [E] agency fill times of 1-3 weeks"
     )
 
 

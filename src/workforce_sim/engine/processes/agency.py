@@ -21,9 +21,21 @@ Placements are whole posts (1 FTE); the target is rounded to the nearest FTE.
   only into a vacancy and only if their cases fit a permanent caseload (which
   differs when ``capacity_factor`` is not 1); their cases stay with them.
 * Newly qualified social workers are never agency workers (DfE rules).
+* Returners: a permanent leaver whose destination is agency work comes back
+  to this council as an agency worker with ``return_as_agency``, into a
+  council-wide pool of returners. They may take a placement here from the day
+  they leave if that is before ``cooling_off_from`` (the DfE rules apply to
+  assignments from 1 October 2025), else only ``cooling_off_days`` after
+  leaving; they wait ``returner_available_days`` from the first day they may
+  return, then go elsewhere. A request is filled from the pool first, at once
+  (no lead time: they know the council), the longest-waiting returner first;
+  a returner who becomes free takes the oldest request waiting, whatever its
+  team. Otherwise the market fills it as above. Off (``return_as_agency = 0``)
+  nothing is drawn and nothing is scheduled.
 
 A request is a :class:`~workforce_sim.engine.context.Ticket` (voided when it
-is filled or withdrawn); each placement holds one too (:attr:`Agency.placements`,
+is filled or withdrawn; one a returner is on their way to holds them, and
+gives them back to the pool if withdrawn); each placement holds one too (:attr:`Agency.placements`,
 keyed by worker), replaced at each renewal, so the end of an earlier placement
 is dropped. A released worker is ``leaving`` (working their notice).
 """
@@ -36,8 +48,9 @@ from typing import TYPE_CHECKING
 from workforce_sim.engine import exact
 from workforce_sim.engine.context import Ticket
 from workforce_sim.engine.state.teams import EPS, committed_fte, vacancy_fte
-from workforce_sim.engine.state.workers import AGENCY, Worker
+from workforce_sim.engine.state.workers import AGENCY, PERMANENT, Worker
 from workforce_sim.engine.streams import EXP1, UNIFORM, buffered_sampler
+from workforce_sim.scenario.calendar import day_of
 
 if TYPE_CHECKING:
     from workforce_sim.engine.context import Context, Workforce
@@ -45,14 +58,28 @@ if TYPE_CHECKING:
 
 DAYS_PER_YEAR = 365.25
 
+class Returner:
+    """A former employee who may come back as an agency worker: when they left, the
+    last day they wait for a placement here, and whether they have taken one."""
+
+    __slots__ = ("left", "until", "placed")
+
+    def __init__(self, left: float, until: float):
+        self.left = left
+        self.until = until
+        self.placed = False
+
+
 class Request(Ticket):
     """A request for an agency worker; void once filled or withdrawn."""
 
-    __slots__ = ("team",)
+    __slots__ = ("team", "made", "returner")
 
-    def __init__(self, team: TeamState):
+    def __init__(self, team: TeamState, made: float):
         super().__init__()
         self.team = team
+        self.made = made
+        self.returner: Returner | None = None   # a returner on their way to fill it
 
 
 class Agency:
@@ -79,6 +106,13 @@ class Agency:
         self.requests: dict[str, list[Request]] = {t: [] for t in ctx.teams}
         self.extra: dict[str, float] = dict.fromkeys(ctx.teams, 0.0)
         self.placements: dict[Worker, Ticket] = {}     # the placement in force, by worker
+        # returners: only drawn from (stream agency.returners) when some may return
+        self.return_rate = a.return_as_agency
+        self.cooling_off_days = a.cooling_off_days
+        self.cooling_off_from = day_of(ctx.scenario.start_date, a.cooling_off_from)
+        self.returns = buffered_sampler(UNIFORM, ctx.streams["agency.returners"]) \
+            if self.return_rate > 0 else None
+        self.pool: list[Returner] = []     # returners waiting, longest-waiting first
         self.trends = ctx.trends
         if self.trends.agency_cover:
             for day in self.trends.boundaries:
@@ -124,10 +158,10 @@ class Agency:
         goal, current = self.goal(team), self.cover(team)
         requests = self.requests[team.name]
         while current + 1 <= goal + EPS:
-            self._request(Request(team))
+            self._request(Request(team, self.ctx.now))
             current += 1
         while requests and current - 1 >= goal - EPS:
-            requests.pop().void()
+            self._withdraw(requests.pop())
             current -= 1
         while current > goal + EPS:
             placed = [w for w in team.workers if w.kind == AGENCY and not w.leaving]
@@ -171,7 +205,20 @@ class Agency:
 
     def _request(self, r: Request) -> None:
         self.requests[r.team.name].append(r)
+        if self.pool:
+            returner = self._free_returner()
+            if returner is not None:            # at once, but not inside this review
+                r.returner = returner
+                returner.placed = True
+                self.ctx.after(0.0, self._returner_fills, r, ticket=r)
+                return
         self.ctx.after(self.lead_time(), self._filled, r, ticket=r)
+
+    def _withdraw(self, r: Request) -> None:
+        r.void()
+        if r.returner is not None:              # they go back to the pool, first in line
+            r.returner.placed = False
+            self.pool.insert(0, r.returner)
 
     def _filled(self, r: Request) -> None:
         if self.uniform() >= self.policy.fill_probability:
@@ -230,6 +277,83 @@ class Agency:
         w.leaving = True
         w.retally()
         self.ctx.after(self.policy.release_notice_days, self.staffing.leave, w)
+
+    # -- returners ----------------------------------------------------------------------
+
+    def may_return(self, returner: Returner, day: float) -> bool:
+        """Whether the DfE's cooling-off lets ``returner`` start a placement here on ``day``.
+
+        Parameters
+        ----------
+        returner : Returner
+        day : float
+
+        Returns
+        -------
+        bool
+            True on a day before ``cooling_off_from`` (no cooling-off for those
+            assignments) or at least ``cooling_off_days`` after they left.
+        """
+        return day < self.cooling_off_from or day >= returner.left + self.cooling_off_days
+
+    def left_for_agency(self, w: Worker) -> None:
+        """A leaver who went to agency work: with ``return_as_agency`` they come back
+        to the pool here, free to take a placement from the first day the
+        cooling-off allows (an NQSW never: no agency work without 3 years' experience).
+
+        Parameters
+        ----------
+        w : Worker
+            A permanent or newly qualified social worker who has just left.
+        """
+        if self.returns is None or w.kind != PERMANENT or self.returns() >= self.return_rate:
+            return
+        now = self.ctx.now
+        returner = Returner(now, 0.0)
+        # delays, not days, so that the call falls exactly on the day may_return reads
+        wait = 0.0 if self.may_return(returner, now) else self.cooling_off_days
+        returner.until = now + wait + self.policy.returner_available_days
+        self.pool.append(returner)
+        self.ctx.after(wait, self._returner_free, returner)
+        resumes = now + self.cooling_off_days     # after a cooling-off that began on the way
+        if wait == 0 and max(now, self.cooling_off_from) < resumes < returner.until:
+            self.ctx.after(self.cooling_off_days, self._returner_free, returner)
+
+    def _free_returner(self) -> Returner | None:
+        """The longest-waiting returner who may start today (those past waiting leave the pool)."""
+        now = self.ctx.now
+        self.pool = [r for r in self.pool if r.until > now]
+        for r in self.pool:
+            if self.may_return(r, now):
+                self.pool.remove(r)
+                return r
+        return None
+
+    def _returner_free(self, returner: Returner) -> None:
+        """A returner may start now: they take the oldest request waiting, if any."""
+        now = self.ctx.now
+        if returner.placed or returner.until <= now or not self.may_return(returner, now):
+            return
+        waiting = [r for t in self.ctx.team_list for r in self.requests[t.name]
+                   if r.returner is None]
+        if not waiting:
+            return
+        r = min(waiting, key=lambda r: r.made)  # the oldest; ties in team order
+        self.pool.remove(returner)
+        r.void()
+        self.requests[r.team.name].remove(r)
+        self._returner_starts(r.team, returner)
+
+    def _returner_fills(self, r: Request) -> None:
+        r.void()
+        self.requests[r.team.name].remove(r)
+        assert r.returner is not None
+        self._returner_starts(r.team, r.returner)
+
+    def _returner_starts(self, team: TeamState, returner: Returner) -> None:
+        returner.placed = True
+        team.agency_returners += 1
+        self.start(team)
 
     # -- conversion ---------------------------------------------------------------------
 

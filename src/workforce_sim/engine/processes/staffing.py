@@ -13,9 +13,10 @@ Every join, change of kind and departure goes through :class:`Staffing`, which
 keeps capacity, costs, the staff log and the flow counters in step, and then
 calls the context's "staffing changed" hook (recruitment and agency cover
 look at the team again). Staffing is handed what it calls in other processes
-by the model: the costs refresh (constructor), and attrition's start of an
-employee and the academy's ASYE result (:attr:`Staffing.employed`,
-:attr:`Staffing.passes_asye`).
+by the model: the costs refresh (constructor), attrition's start of an
+employee, the academy's ASYE result and where a leaving employee goes
+(:attr:`Staffing.employed`, :attr:`Staffing.passes_asye`,
+:attr:`Staffing.left_employment`).
 
 The ASYE ramp is a chain of calls: the first is urgent at the moment the ASYE
 starts (where SimPy's ``Initialize`` of a process would be), each later one
@@ -46,7 +47,8 @@ RAMP_STEP_DAYS = 7.0
 
 
 def _unwired(*_: Any) -> Any:
-    raise RuntimeError("Staffing.employed and Staffing.passes_asye are set by the model")
+    raise RuntimeError("Staffing.employed, Staffing.passes_asye and Staffing.left_employment "
+                       "are set by the model")
 
 
 class Staffing:
@@ -67,6 +69,9 @@ class Staffing:
     passes_asye : callable
         ``passes_asye(worker)``, for an academy NQSW at the end of their ASYE
         (``Academy.passes_asye``); set by the model.
+    left_employment : callable
+        ``left_employment(worker)`` when a permanent or newly qualified worker has
+        left (``Destinations.left``); set by the model.
     """
 
     def __init__(self, ctx: Context, refresh_costs: Callable[[Worker], None]):
@@ -75,6 +80,7 @@ class Staffing:
         self.refresh_costs = refresh_costs
         self.employed: Callable[[Worker, Terms | None], None] = _unwired
         self.passes_asye: Callable[[Worker], bool] = _unwired
+        self.left_employment: Callable[[Worker], None] = _unwired
         s = ctx.scenario
         self.absence = s.absence.rate
         nqsw = s.workforce.nqsw
@@ -247,4 +253,6 @@ class Staffing:
         if self.ctx.staff_log is not None:
             self.ctx.staff_log.end(w, self.env.now)
         team.hand_over(w)
+        if w.kind in EMPLOYED:
+            self.left_employment(w)      # where they go: it schedules, never acts now
         self.ctx.staffing_changed(team)

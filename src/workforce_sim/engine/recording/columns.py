@@ -339,10 +339,39 @@ COLUMNS: tuple[Column, ...] = (
            dfe="Leavers FTE: employed social workers who left in the 12 months to 30 September.",
            dfe_field="leavers_fte", dfe_match="exact",
            dfe_note="Monthly: the sum of the 12 months to September is the census figure."),
+    Column("leavers_to_other_council", "flow", "people", "Leavers to another council",
+           "Permanent and NQSW leavers in the month (headcount) whose destination is a social "
+           "work post at another council.", across_months="sum",
+           dfe="Leavers who moved to another council's children's social work (DfE attrition "
+               "analysis, 2021: 4.2 % of FTE in 2020-21).",
+           dfe_match="component",
+           dfe_note="A drawn destination, one of three that add up to leavers_permanent; the DfE "
+                    "follows leavers to 30 September, by FTE."),
+    Column("leavers_to_agency", "flow", "people", "Leavers to agency work",
+           "Permanent and NQSW leavers in the month (headcount) whose destination is agency "
+           "social work.", across_months="sum",
+           dfe="Attrition into agency: leavers who became agency children's social workers (DfE "
+               "attrition analysis, 2021: 2.6 % of FTE in 2020-21).",
+           dfe_match="component",
+           dfe_note="A drawn destination, one of three that add up to leavers_permanent; the DfE "
+                    "follows leavers to 30 September, by FTE."),
+    Column("leavers_out_of_la_social_work", "flow", "people",
+           "Leavers out of council social work",
+           "Permanent and NQSW leavers in the month (headcount) whose destination is out of "
+           "council children's social work (the DfE's full attrition).", across_months="sum",
+           dfe="Full attrition: leavers not found in council or agency children's social work "
+               "(DfE attrition analysis, 2021: 8.6 % of FTE in 2020-21).",
+           dfe_match="component",
+           dfe_note="A drawn destination, one of three that add up to leavers_permanent; the DfE "
+                    "follows leavers to 30 September, by FTE."),
     Column("leavers_agency", "flow", "people", "Agency leavers",
            "Agency workers who left in the month (headcount).", across_months="sum"),
     Column("agency_starts", "flow", "people", "Agency starts",
            "Agency placements that began in the month.", across_months="sum"),
+    Column("agency_returners", "flow", "people", "Former employees back as agency",
+           "Agency placements in the month taken by a former permanent social worker of the "
+           "council returning as an agency worker (also counted in agency_starts).",
+           across_months="sum"),
     Column("agency_releases", "flow", "people", "Agency releases",
            "Agency workers released by the council in the month.", across_months="sum"),
     Column("conversions", "flow", "people", "Agency conversions to permanent",

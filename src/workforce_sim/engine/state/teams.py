@@ -97,7 +97,7 @@ class TeamState:
         "caseload_moves",
         "wait_sum", "waiting_area", "hires", "leavers_permanent", "leavers_agency", "agency_starts",
         "agency_releases", "conversions", "academy_qualified", "academy_dropouts", "academy_not_placed",
-        "leavers_permanent_fte", "recruitment_cost",
+        "leavers_permanent_fte", "recruitment_cost", "leavers_by_destination", "agency_returners",
     )
 
     def __init__(self, env: Kernel, case_log: CaseLog | None, name: str, index: int,
@@ -137,6 +137,9 @@ class TeamState:
         self.academy_qualified = self.academy_dropouts = self.academy_not_placed = 0
         self.leavers_permanent_fte = 0.0
         self.recruitment_cost = 0.0
+        # permanent and NQSW leavers by destination, in DESTINATIONS order (destinations.py)
+        self.leavers_by_destination = [0, 0, 0]
+        self.agency_returners = 0    # agency placements taken by a returning former employee
 
     def queue_index(self, priority: int) -> int:
         """The index of the queue of ``priority`` (0: the most urgent).
