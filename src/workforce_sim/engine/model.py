@@ -9,6 +9,8 @@ draw comes from a named stream of :class:`~workforce_sim.engine.streams.RandomSt
 * ``initial.<case type>``: residual durations of the cases open at the start;
 * ``attrition``: each employee's Exp(1) leaving threshold;
 * ``recruitment``: times to hire and whether rounds succeed;
+* ``promotion``: whether a vacancy of a team with a promotion route is filled by
+  promotion, and who is promoted;
 * ``agency``: lead times, fills, placements, renewals, early exits, conversions;
 * ``agency.initial``: remaining placement days of agency staff at the start;
 * ``academy``: completion, drop-out times and ASYE results;
@@ -27,7 +29,10 @@ The build order (:meth:`Model.__init__`) is part of the results, for two reasons
 2. What a process is handed must exist: costs before staffing (its refresh),
    staffing before attrition, recruitment, agency and academy (they change the
    workforce through it), attrition and the academy wired back into staffing
-   (``employed``, ``passes_asye``) before the first worker joins. The hooks
+   (``employed``, ``passes_asye``, ``moved``) before the first worker joins;
+   promotion after recruitment, which hands it each new round (``fill_inside``)
+   and is handed back the rounds it fills or cannot fill (promotion schedules
+   nothing when built). The hooks
    are registered in their documented order (``context.py``): staffing
    changed: academy (waiting graduates take a vacant post first), then
    recruitment, then agency; month end: recorder, attrition, agency.
@@ -48,6 +53,7 @@ from workforce_sim.engine.processes.agency import Agency
 from workforce_sim.engine.processes.allocation import Allocation, CaseloadMoves
 from workforce_sim.engine.processes.attrition import Attrition
 from workforce_sim.engine.processes.costs import Costs
+from workforce_sim.engine.processes.promotion import Promotion
 from workforce_sim.engine.processes.recruitment import Recruitment
 from workforce_sim.engine.processes.staffing import Staffing
 from workforce_sim.engine.recording.logs import CaseLog, StaffLog
@@ -114,6 +120,10 @@ class Model:
         self.attrition = attrition_type(ctx, self.staffing.leave, self.staffing.asye_days)
         self.staffing.employed = self.attrition.start
         self.recruitment = Recruitment(ctx, self.staffing)
+        self.promotion = Promotion(ctx, self.staffing, self.recruitment.advertise,
+                                   self.recruitment.close)
+        self.recruitment.fill_inside = self.promotion.start
+        self.staffing.moved = self.attrition.plan
         self.agency = Agency(ctx, self.staffing)
         self.academy = Academy(ctx, self.staffing)
         self.staffing.passes_asye = self.academy.passes_asye
