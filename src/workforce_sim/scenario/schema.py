@@ -125,7 +125,8 @@ class Promotion(Strict):
     )
     internal_share: Number = Field(
         ge=0, le=1, description="probability that a vacancy of this team is filled by "
-        "promotion rather than advertised outside (while someone is eligible) [E]"
+        "promotion rather than advertised outside (while someone is eligible); no default: no "
+        "source found gives the share of senior posts filled inside [E] the council's own"
     )
     min_service_years: Years = Field(
         2.5, ge=0, description="least years of service with the council for promotion "
