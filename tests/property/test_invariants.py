@@ -49,6 +49,13 @@ def scenarios(draw) -> Scenario:
                 "agency": draw(st.integers(0, 2)),
             },
         }
+    if n_teams > 1 and draw(st.booleans()):   # promotion between case-holding teams
+        teams["team0"]["promotion"] = {
+            "from_teams": {t: 1.0 for t in teams if t != "team0"},
+            "internal_share": draw(st.sampled_from([0.5, 1.0])),
+            "min_service_years": draw(st.sampled_from([0.0, 3.0, 5.0])),
+            "time_days": draw(st.sampled_from([0.0, 20.0])),
+        }
     n_types = draw(st.integers(1, 4))
     names = [f"type{j}" for j in range(n_types)]
     case_types = {}

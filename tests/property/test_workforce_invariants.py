@@ -110,6 +110,17 @@ def workforce_scenarios(draw) -> dict:
                 for _ in range(draw(st.integers(0, 2)))],
         }
     holding = [t for t, v in teams.items() if v["holds_cases"]]
+    if n_teams > 1 and draw(st.booleans()):            # a promotion route into one team
+        into = draw(st.sampled_from(list(teams)))
+        others = [t for t in teams if t != into]
+        teams[into]["promotion"] = {
+            "from_teams": {t: draw(st.sampled_from([0.0, 0.5, 1.0, 3.0])) for t in others},
+            "internal_share": draw(st.sampled_from([0.0, 0.5, 1.0])),
+            "min_service_years": draw(st.sampled_from([0.0, 1.0, 3.0])),
+            "time_days": draw(st.sampled_from([0.0, 14.0, 42.5])),
+        }
+        if not any(teams[into]["promotion"]["from_teams"].values()):
+            teams[into]["promotion"]["from_teams"][others[0]] = 1.0
 
     n_types = draw(st.integers(1, 3))
     names = [f"type{j}" for j in range(n_types)]
@@ -291,6 +302,7 @@ class Run:
         spells["end_day"] = spells["end_day"].astype(float)
         spells["fte"] = spells["fte"].astype(float)
         spells["first"] = ~spells.duplicated("worker_id", keep="first")
+        spells["promoted_in"] = spells.groupby("worker_id")["end"].shift(1).eq("promoted")
         spells["initial"] = spells["opened"] == -1
         self.spells = spells
 
@@ -488,7 +500,7 @@ def check_staff_log(run: Run, lo, hi, H) -> None:
     assert (sp["start_day"] >= 0).all() and (sp["start_day"] < H).all()
     ended = sp["end_day"].notna()
     assert (sp.loc[ended, "end_day"] < H).all()
-    assert (ended == sp["end"].isin(["left", "changed"])).all()
+    assert (ended == sp["end"].isin(["left", "changed", "promoted"])).all()
     assert (sp.loc[ended, "end_day"] >= sp.loc[ended, "start_day"]).all()
     assert (sp.loc[sp["initial"], "start_day"] == 0).all()
     # The recorder's month of each event is the one its day gives: an event on a
@@ -503,9 +515,15 @@ def check_staff_log(run: Run, lo, hi, H) -> None:
     asye_days = s.workforce.nqsw.asye_months * DAYS_PER_MONTH
     for _, w in sp.groupby("worker_id", sort=False):
         rows = w.to_dict("records")
-        assert len({r["team"] for r in rows}) == 1 and len({r["fte"] for r in rows}) == 1
+        assert len({r["fte"] for r in rows}) == 1
         for a, b in zip(rows, rows[1:], strict=False):
-            assert a["end"] == "changed" and a["end_day"] == b["start_day"]
+            assert a["end_day"] == b["start_day"]
+            if a["end"] == "promoted":       # a permanent worker moves along a promotion route
+                assert a["kind"] == b["kind"] == "permanent", (a, b)
+                route = s.teams[b["team"]].promotion
+                assert route is not None and route.from_teams.get(a["team"], 0) > 0, (a, b)
+                continue
+            assert a["end"] == "changed" and a["team"] == b["team"]
             assert (a["kind"], b["kind"]) in ALLOWED_CHANGES, (a, b)
         assert rows[-1]["end"] in ("left", "open")
         for r in rows:
@@ -554,7 +572,8 @@ def check_stock_flow(s: Scenario, team: str, t: pd.DataFrame, sp: pd.DataFrame, 
     are first spells of a worker (hires and cohorts: permanent; academy direct
     entry: nqsw; agency starts; trainees); changes are trainee -> nqsw
     (qualifying), nqsw -> permanent (end of the ASYE) and agency -> permanent
-    (conversion)."""
+    (conversion), and a promotion is a change out of permanent in the old team and
+    into permanent in the new one."""
     staff = s.teams[team].staff
     opening = {
         "permanent": sum(g.count * g.fte for g in staff.permanent),
@@ -571,7 +590,7 @@ def check_stock_flow(s: Scenario, team: str, t: pd.DataFrame, sp: pd.DataFrame, 
         size = k["fte"].to_numpy() if kind != "trainee" else np.ones(len(k))
         new = ~k["initial"].to_numpy()
         first = k["first"].to_numpy()
-        changed, left = (k.end == "changed").to_numpy(), (k.end == "left").to_numpy()
+        changed, left = k.end.isin(["changed", "promoted"]).to_numpy(), (k.end == "left").to_numpy()
         joins = per_month(k[new & first], "opened", size[new & first], M)
         into = per_month(k[new & ~first], "opened", size[new & ~first], M)
         out = per_month(k[changed], "ended", size[changed], M)
@@ -599,6 +618,8 @@ def check_flow_columns(s: Scenario, team: str, t: pd.DataFrame, sp: pd.DataFrame
       returning former employees, which the log does not record, so only
       ``0 <= agency_returners <= agency_starts``;
     * ``conversions``: agency spells that end "changed" (always into permanent);
+    * ``promotions``: spells opened in the team whose worker's previous spell ended
+      "promoted" (in the source team);
     * ``academy_qualified``: trainee spells that end "changed" (into nqsw) plus
       workers whose first spell is nqsw (direct entry on a pathway with no training);
     * ``academy_dropouts``: trainee spells that end "left", plus the non-completers of
@@ -615,6 +636,7 @@ def check_flow_columns(s: Scenario, team: str, t: pd.DataFrame, sp: pd.DataFrame
 
     perm_joins = count(new & first & (sp.kind == "permanent"), "opened")
     assert (t["hires"].to_numpy() == perm_joins).all(), team
+    assert (t["promotions"].to_numpy() == count(sp["promoted_in"], "opened")).all(), team
     employed_left = sp.kind.isin(["permanent", "nqsw"]) & (sp.end == "left")
     assert (t["leavers_permanent"].to_numpy() == count(employed_left, "ended")).all()
     assert close(t["leavers_permanent_fte"],

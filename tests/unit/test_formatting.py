@@ -48,7 +48,7 @@ def test_flow_columns_are_the_tables_flows_and_what_was_totalled_before():
     and name prefixes that used to pick them, and the flows added since), now read from the table."""
     old = {"referrals", "pathway_starts", "allocations", "closures", "handovers",
            "worker_changes", "caseload_moves", "hires", "leavers_permanent", "leavers_permanent_fte",
-           "leavers_agency", "agency_starts", "agency_releases", "conversions",
+           "leavers_agency", "agency_starts", "agency_releases", "conversions", "promotions",
            "academy_qualified", "academy_dropouts", "academy_not_placed", "waiting_case_days",
            "permanent_fte_days", "nqsw_fte_days", "agency_fte_days",
            "leavers_to_other_council", "leavers_to_agency", "leavers_out_of_la_social_work",

@@ -9,6 +9,8 @@ draw comes from a named stream of :class:`~workforce_sim.engine.streams.RandomSt
 * ``initial.<case type>``: residual durations of the cases open at the start;
 * ``attrition``: each employee's Exp(1) leaving threshold;
 * ``recruitment``: times to hire and whether rounds succeed;
+* ``promotion``: whether a vacancy of a team with a promotion route is filled by
+  promotion, and who is promoted;
 * ``agency``: lead times, fills, placements, renewals, early exits, conversions;
 * ``agency.initial``: remaining placement days of agency staff at the start;
 * ``agency.returners``: whether a leaver to agency work comes back here (only
@@ -31,8 +33,10 @@ The build order (:meth:`Model.__init__`) is part of the results, for two reasons
    staffing before attrition, recruitment, agency and academy (they change the
    workforce through it), agency before the destinations (its returners),
    attrition, the destinations and the academy wired back into staffing
-   (``employed``, ``left_employment``, ``passes_asye``) before the first
-   worker joins. The hooks
+   (``employed``, ``left_employment``, ``passes_asye``, ``moved``) before the first
+   worker joins; promotion after recruitment, which hands it each new round
+   (``fill_inside``) and is handed back the rounds it fills or cannot fill
+   (promotion schedules nothing when built). The hooks
    are registered in their documented order (``context.py``): staffing
    changed: academy (waiting graduates take a vacant post first), then
    recruitment, then agency; month end: recorder, attrition, agency.
@@ -54,6 +58,7 @@ from workforce_sim.engine.processes.allocation import Allocation, CaseloadMoves
 from workforce_sim.engine.processes.attrition import Attrition
 from workforce_sim.engine.processes.costs import Costs
 from workforce_sim.engine.processes.destinations import Destinations
+from workforce_sim.engine.processes.promotion import Promotion
 from workforce_sim.engine.processes.recruitment import Recruitment
 from workforce_sim.engine.processes.staffing import Staffing
 from workforce_sim.engine.recording.logs import CaseLog, StaffLog
@@ -120,6 +125,10 @@ class Model:
         self.attrition = attrition_type(ctx, self.staffing.leave, self.staffing.asye_days)
         self.staffing.employed = self.attrition.start
         self.recruitment = Recruitment(ctx, self.staffing)
+        self.promotion = Promotion(ctx, self.staffing, self.recruitment.advertise,
+                                   self.recruitment.close)
+        self.recruitment.fill_inside = self.promotion.start
+        self.staffing.moved = self.attrition.plan
         self.agency = Agency(ctx, self.staffing)
         self.destinations = Destinations(ctx, self.agency.left_for_agency)
         self.staffing.left_employment = self.destinations.left

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -84,6 +84,22 @@ def _team_problems(s: Scenario) -> Iterator[Problem]:
                               f"expected fewer than asye_months ({asye:g}); "
                               "count workers past their ASYE as permanent")
         yield from _team_size(tname, team)
+        if team.promotion is not None:
+            yield from _promotion_problems(s, tname, team.promotion.from_teams)
+
+
+def _promotion_problems(s: Scenario, tname: str, weights: Mapping[str, float]) -> Iterator[Problem]:
+    """A promotion route names other teams, with weights that can choose one."""
+    base = f"teams.{tname}.promotion.from_teams"
+    for source, weight in weights.items():
+        yield from _unknown_team(s, f"{base}.{source}", source, weight)
+        if source == tname:
+            yield Problem(f"{base}.{source}", weight,
+                          "a team cannot be promoted into itself; expected another team")
+        if weight < 0:
+            yield Problem(f"{base}.{source}", weight, "expected a weight of at least 0")
+    if weights and all(w == 0 for w in weights.values()):
+        yield Problem(base, weights, "every weight is 0; expected at least one above 0")
 
 
 def _team_size(tname: str, team: Team) -> Iterator[Problem]:

@@ -113,6 +113,32 @@ class EstablishmentChange(Strict):
     establishment_fte: Fte = Field(ge=0, description="funded posts from that day (FTE)")
 
 
+class Promotion(Strict):
+    """Filling the team's vacant posts by promoting social workers of other teams (senior
+    practitioners, practice leads and team managers appointed from the council's own
+    case holders) before advertising outside."""
+
+    from_teams: FrozenDict[Key, Number] = Field(
+        min_length=1, description="the teams whose social workers may be promoted into this "
+        "one, with weights: a vacancy goes to an eligible worker of a source team with "
+        "probability proportional to the team's weight × the worker's FTE"
+    )
+    internal_share: Number = Field(
+        ge=0, le=1, description="probability that a vacancy of this team is filled by "
+        "promotion rather than advertised outside (while someone is eligible); no default: no "
+        "source found gives the share of senior posts filled inside [E] the council's own"
+    )
+    min_service_years: Years = Field(
+        2.5, ge=0, description="least years of service with the council for promotion "
+        "[E] councils' career pathways: at least 2½ years from qualifying to an experienced "
+        "social worker"
+    )
+    time_days: Days = Field(
+        42, ge=0, description="from the post falling vacant to the promoted worker starting "
+        "in it (internal advert, interview) [E] six weeks"
+    )
+
+
 class Team(Strict):
     """A team that holds cases: assessment, safeguarding/court, children in care, ..."""
 
@@ -131,6 +157,10 @@ class Team(Strict):
     staff: Staff = Field(default_factory=Staff, description="today's workforce")
     establishment_changes: Items[EstablishmentChange] = Field(
         default=(), description="dated changes of establishment"
+    )
+    promotion: Promotion | None = Field(
+        None, description="vacancies filled by promotion from other teams first; none: "
+        "every vacancy is advertised outside"
     )
 
 

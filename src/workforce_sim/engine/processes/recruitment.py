@@ -14,6 +14,9 @@ has gone (filled by a conversion, an academy graduate or a cohort, or cut from
 the establishment) is cancelled: a round is a
 :class:`~workforce_sim.engine.context.Ticket`, voided when it closes or is
 cancelled, and its pending events are dropped. Each hire costs ``cost_per_hire``.
+A team with a promotion route (``processes/promotion.py``) may fill a new round
+by promotion instead: recruitment hands each new round to
+:attr:`Recruitment.fill_inside` and advertises it only if that declines.
 
 A cohort is not capped by the establishment: it is an explicit, dated decision
 to hire ``count`` people (an international or "urban to rural" campaign),
@@ -26,6 +29,7 @@ FTE), which starts or cancels rounds as any establishment change does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from workforce_sim.engine.context import Ticket
@@ -38,6 +42,10 @@ if TYPE_CHECKING:
     from workforce_sim.engine.context import Context, Terms, Workforce
     from workforce_sim.engine.state.teams import TeamState
     from workforce_sim.engine.state.workers import Worker
+
+
+def _outside(_: Round) -> bool:
+    return False
 
 
 class Round(Ticket):
@@ -78,6 +86,9 @@ class Recruitment:
         self.campaigns = [(day_of(s.start_date, c.start), day_of(s.start_date, c.end) + 1, c)
                           for c in r.campaigns]
         self.rounds: dict[str, list[Round]] = {t: [] for t in ctx.teams}
+        # a new round goes to promotion first (the model sets Promotion.start): True if
+        # it is to be filled by promotion, else it is advertised outside
+        self.fill_inside: Callable[[Round], bool] = _outside
         for c in r.cohorts:
             ctx.at(day_of(s.start_date, c.date), self._cohort, c)
         for name, team in s.teams.items():
@@ -103,11 +114,30 @@ class Recruitment:
             r = Round(team, min(1.0, need))
             rounds.append(r)
             need -= r.fte
-            self._advertise(r)
+            if not self.fill_inside(r):
+                self._advertise(r)
         while rounds and need < -EPS and rounds[-1].fte <= -need + EPS:
             cancelled = rounds.pop()
             cancelled.void()
             need += cancelled.fte
+
+    def advertise(self, r: Round) -> None:
+        """Advertise ``r`` outside now (a round promotion could not fill).
+
+        Parameters
+        ----------
+        r : Round
+        """
+        self._advertise(r)
+
+    def close(self, r: Round) -> None:
+        """``r`` has ended without an outside hire (its post filled by promotion).
+
+        Parameters
+        ----------
+        r : Round
+        """
+        self._close(r)
 
     def _campaign(self, day: float) -> Any:
         for start, end, c in self.campaigns:

@@ -9,14 +9,15 @@ end of the ASYE an NQSW becomes a permanent social worker, or, if they came
 through an academy pathway and fail the ASYE (probability
 ``1 − asye_pass_rate``), leaves.
 
-Every join, change of kind and departure goes through :class:`Staffing`, which
+Every join, change of kind, move between teams (a promotion) and departure goes
+through :class:`Staffing`, which
 keeps capacity, costs, the staff log and the flow counters in step, and then
 calls the context's "staffing changed" hook (recruitment and agency cover
 look at the team again). Staffing is handed what it calls in other processes
 by the model: the costs refresh (constructor), attrition's start of an
-employee, the academy's ASYE result and where a leaving employee goes
-(:attr:`Staffing.employed`, :attr:`Staffing.passes_asye`,
-:attr:`Staffing.left_employment`).
+employee, the academy's ASYE result, where a leaving employee goes and
+attrition's new plan for a worker who has moved team (:attr:`Staffing.employed`,
+:attr:`Staffing.passes_asye`, :attr:`Staffing.left_employment`, :attr:`Staffing.moved`).
 
 The ASYE ramp is a chain of calls: the first is urgent at the moment the ASYE
 starts (where SimPy's ``Initialize`` of a process would be), each later one
@@ -47,8 +48,8 @@ RAMP_STEP_DAYS = 7.0
 
 
 def _unwired(*_: Any) -> Any:
-    raise RuntimeError("Staffing.employed, Staffing.passes_asye and Staffing.left_employment "
-                       "are set by the model")
+    raise RuntimeError("Staffing.employed, Staffing.passes_asye, Staffing.left_employment "
+                       "and Staffing.moved are set by the model")
 
 
 class Staffing:
@@ -72,6 +73,9 @@ class Staffing:
     left_employment : callable
         ``left_employment(worker)`` when a permanent or newly qualified worker has
         left (``Destinations.left``); set by the model.
+    moved : callable
+        ``moved(worker)`` after an employee has moved team (``Attrition.plan``: the
+        caseload pressure on them is the new team's); set by the model.
     """
 
     def __init__(self, ctx: Context, refresh_costs: Callable[[Worker], None]):
@@ -81,6 +85,7 @@ class Staffing:
         self.employed: Callable[[Worker, Terms | None], None] = _unwired
         self.passes_asye: Callable[[Worker], bool] = _unwired
         self.left_employment: Callable[[Worker], None] = _unwired
+        self.moved: Callable[[Worker], None] = _unwired
         s = ctx.scenario
         self.absence = s.absence.rate
         nqsw = s.workforce.nqsw
@@ -219,6 +224,33 @@ class Staffing:
             self.ctx.after(step, self._asye_step, w)
             return
         self._asye_end(w)
+
+    # -- moving team ------------------------------------------------------------
+
+    def transfer(self, w: Worker, to: TeamState) -> None:
+        """An employee moves to another team now (a promotion), keeping their kind, FTE,
+        service and attrition terms: no notice, no hire. Their cases go back to the
+        head of the old team's queue, as a leaver's do, and their old post falls vacant.
+
+        Parameters
+        ----------
+        w : Worker
+            An active employee who is not working their notice.
+        to : TeamState
+            Their new team.
+        """
+        old = w.team
+        old.workers.remove(w)
+        w.active = False              # out of the old team's FTE tallies and accruals
+        w.retally()
+        self.refresh_costs(w)
+        old.hand_over(w)              # their cases are reallocated like a leaver's
+        w.team = to
+        w.active = True
+        to.workers.append(w)
+        self._settled(w)              # in the new team: tallies, capacity, costs, log, hooks
+        self.moved(w)                 # their hazard is planned again, at the new team's pressure
+        self.ctx.staffing_changed(old)
 
     # -- leaving ----------------------------------------------------------------
 

@@ -305,7 +305,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("closures", "flow", "cases", "Closures", "Cases closed in the month.",
            across_months="sum"),
     Column("handovers", "flow", "cases", "Cases handed back by leavers",
-           "Cases returned to the queue when their worker left, in the month.",
+           "Cases returned to the queue when their worker left or was promoted out of the "
+           "team, in the month.",
            across_months="sum"),
     Column("mean_wait_days", "ratio", "days", "Mean wait for allocation (days)",
            "Mean days from queueing to allocation of the cases allocated in the month.",
@@ -376,6 +377,11 @@ COLUMNS: tuple[Column, ...] = (
            "Agency workers released by the council in the month.", across_months="sum"),
     Column("conversions", "flow", "people", "Agency conversions to permanent",
            "Agency workers who took a permanent post in the month.", across_months="sum"),
+    Column("promotions", "flow", "people", "Promotions into the team",
+           "Social workers of other teams promoted into this team's vacant posts in the "
+           "month (headcount; teams.<name>.promotion). A promotion is neither a hire nor a "
+           "leaver: the worker stays with the council, and their old post falls vacant.",
+           across_months="sum"),
     Column("academy_qualified", "flow", "people", "Academy trainees qualified",
            "Academy graduates who started as NQSWs in the month (in the team whose post "
            "they took; a graduate waiting for a post counts when they start).",

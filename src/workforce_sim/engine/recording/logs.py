@@ -50,19 +50,21 @@ STAFF_COLUMNS = ("worker_id", "team", "kind", "fte", "start_day", "end_day", "en
 
 
 class StaffLog:
-    """One row per spell of a worker in one kind: ``end`` is "left", "changed"
-    (became another kind) or "open" (still in post at the horizon, ``end_day`` NaN)."""
+    """One row per spell of a worker in one kind and team: ``end`` is "left", "changed"
+    (became another kind), "promoted" (moved to another team, the next spell opening
+    there) or "open" (still in post at the horizon, ``end_day`` NaN)."""
 
     def __init__(self) -> None:
         self.rows: list[list[Any]] = []
 
     def change(self, w: Worker, now: float) -> None:
-        """Open a spell for the worker's current kind, closing the previous one if any."""
+        """Open a spell for the worker's current kind and team, closing the previous one
+        if any."""
         if w.spell is not None:
             row = self.rows[w.spell]
-            if row[2] == w.kind:
+            if row[2] == w.kind and row[1] == w.team.name:
                 return
-            row[5], row[6] = now, "changed"
+            row[5], row[6] = now, "changed" if row[2] != w.kind else "promoted"
         w.spell = len(self.rows)
         self.rows.append([w.id, w.team.name, w.kind, w.fte, now, float("nan"), "open"])
 

@@ -207,6 +207,7 @@ class Recorder:
             "agency_returners": team.agency_returners,
             "leavers_agency": team.leavers_agency, "agency_starts": team.agency_starts,
             "agency_releases": team.agency_releases, "conversions": team.conversions,
+            "promotions": team.promotions,
             "academy_qualified": team.academy_qualified,
             "academy_dropouts": team.academy_dropouts,
             "academy_not_placed": team.academy_not_placed,

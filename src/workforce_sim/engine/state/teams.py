@@ -98,6 +98,7 @@ class TeamState:
         "wait_sum", "waiting_area", "hires", "leavers_permanent", "leavers_agency", "agency_starts",
         "agency_releases", "conversions", "academy_qualified", "academy_dropouts", "academy_not_placed",
         "leavers_permanent_fte", "recruitment_cost", "leavers_by_destination", "agency_returners",
+        "promotions",
     )
 
     def __init__(self, env: Kernel, case_log: CaseLog | None, name: str, index: int,
@@ -133,7 +134,7 @@ class TeamState:
         self.wait_sum = 0.0
         self.waiting_area = 0.0      # case-days spent unallocated in the period
         self.hires = self.leavers_permanent = self.leavers_agency = 0
-        self.agency_starts = self.agency_releases = self.conversions = 0
+        self.agency_starts = self.agency_releases = self.conversions = self.promotions = 0
         self.academy_qualified = self.academy_dropouts = self.academy_not_placed = 0
         self.leavers_permanent_fte = 0.0
         self.recruitment_cost = 0.0
