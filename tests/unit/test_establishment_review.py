@@ -23,7 +23,7 @@ import pandas as pd
 
 import workforce_sim as ws
 from workforce_sim import Scenario
-from workforce_sim.engine.processes.recruitment import service_caseload
+from workforce_sim.engine.processes.recruitment import caseload_factor, service_caseload
 
 START = dt.date(2025, 10, 1)          # the census day's month, as a council scenario starts
 MONTHS = 40                           # reviews on 1 April 2026, 2027 and 2028
@@ -142,3 +142,13 @@ def test_a_review_with_no_response_changes_nothing():
     b = ws.simulate(base.with_changes(
         {"establishment_review": {"target_caseload": 15, "response": 0}}), seed=2).monthly
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_the_factor_at_its_edges():
+    """No caseload measured or no response: 1; no cases held all year: 0 (the limit of
+    (caseload / target) ** response); otherwise the formula."""
+    assert caseload_factor([], 15, 0.5) == 1.0
+    assert caseload_factor([0.0, 0.0], 15, 0) == 1.0
+    assert caseload_factor([0.0, 0.0], 15, 0.5) == 0.0
+    assert caseload_factor([12.0, 18.0], 15, 0.5) == 1.0
+    assert caseload_factor([20.0, 10.0, 30.0], 10, 0.5) == math.exp(0.5 * math.log(2))

@@ -31,7 +31,8 @@ The caseload measured is the mean of the service's caseload (cases held /
 case-holding FTE, as the monthly ``caseload`` column) over the month ends since
 the last review, or since the start (month ends come first on the first of a
 month, so the 31 March one is in); a month with no case-holding FTE is left
-out, and with none measured the caseload does not move the posts.
+out, and with none measured the caseload does not move the posts (nor with
+response 0; a service that held no cases at all needs no case-holding posts).
 """
 
 from __future__ import annotations
@@ -204,10 +205,7 @@ class Recruitment:
             self.caseloads.append(caseload)
 
     def _review_posts(self, review: EstablishmentReview, growth: float) -> None:
-        measured = self.caseloads
-        follow = (math.exp(review.response * math.log(sum(measured) / len(measured)
-                                                      / review.target_caseload))
-                  if measured else 1.0)
+        follow = caseload_factor(self.caseloads, review.target_caseload, review.response)
         self.caseloads = []
         for team in self.ctx.team_list:
             factor = growth * follow if team.holds_cases else growth
@@ -216,6 +214,28 @@ class Recruitment:
     def _establishment(self, team: TeamState, fte: float) -> None:
         team.establishment_fte = fte
         self.ctx.staffing_changed(team)
+
+
+def caseload_factor(caseloads: list[float], target: float, response: float) -> float:
+    """The establishment review's factor on case-holding posts:
+    ``exp(response · log(mean caseload / target))``; 1 with no caseload measured or no
+    response, and 0 for a service that held no cases at all (the limit of the formula).
+
+    Parameters
+    ----------
+    caseloads : list of float
+        The service's caseload at each month end since the last review.
+    target, response : float
+        ``target_caseload`` and ``response``.
+
+    Returns
+    -------
+    float
+    """
+    if not caseloads or response == 0:
+        return 1.0
+    mean = sum(caseloads) / len(caseloads)
+    return math.exp(response * math.log(mean / target)) if mean > 0 else 0.0
 
 
 def service_caseload(teams: list[TeamState]) -> float:
