@@ -102,12 +102,12 @@ class Recruitment:
         """The review that sets case-holding posts from the caseload (``None``: none)."""
         self.caseloads: list[float] = []
         """The service's caseload at each month end since the last review (with one)."""
-        if self.posts_review is not None:
+        if self.posts_review is not None:   # the review applies the growth too, rounding once
             for k, day in enumerate(ctx.trends.budget_days):
                 ctx.at(day, self._review_posts, self.posts_review, growth[k] if growth else 1.0)
-            return
-        for day, factor in zip(ctx.trends.budget_days, growth or (), strict=False):
-            ctx.at(day, self._grow, factor)
+        else:
+            for day, factor in zip(ctx.trends.budget_days, growth or (), strict=False):
+                ctx.at(day, self._grow, factor)
 
     # -- rounds -------------------------------------------------------------------
 
