@@ -8,6 +8,12 @@ change, on common random numbers; each difference is per replication (the mean
 over the months for caseload and unallocated cases, the 24 months' total for
 money), with a Student t interval over the replications. The claims the evidence
 makes are asserted, by sign tests, in tests/functional/test_monotone.py.
+
+The rows where posts follow demand compare two runs that both have an establishment
+review (``[establishment_review]``) at the baseline's own caseload (its mean over the
+baseline run, to a tenth): the baseline with it, and demand up with it; at the
+census's response for Herefordshire up to 2025, and at response 1 (the whole gap
+closed each 1 April), the most a review can do.
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ from scipy import stats
 
 import workforce_sim as ws
 from workforce_sim.results.formatting import format_value
+from workforce_sim.scenario.history import caseload_response
+
+HEREFORDSHIRE = "884"
 
 REPS, SEED, MONTHS = 30, 11, 24
 OUTCOMES = [("caseload", "mean"), ("unallocated_cases", "mean"), ("cost_agency", "sum"),
@@ -37,12 +46,22 @@ def _per_replication(results, column: str, how: str):
     return (g.sum() if how == "sum" else g.mean()).to_numpy(float)
 
 
+def _row(name: str, res, ref) -> str:
+    cells = []
+    for column, how in OUTCOMES:
+        d = _per_replication(res, column, how) - _per_replication(ref, column, how)
+        half = stats.t.ppf(0.975, REPS - 1) * d.std(ddof=1) / math.sqrt(REPS)
+        fmt = [_fmt(column, x) for x in (d.mean(), d.mean() - half, d.mean() + half)]
+        cells.append(f"{fmt[0]} [{fmt[1]}, {fmt[2]}]")
+    return f"| {name} | " + " | ".join(cells) + " |"
+
+
 def main() -> None:
     base = ws.load_scenario().with_changes({"horizon_months": MONTHS})
     turnover = base.workforce.permanent.annual_turnover
+    demand = {"trends.demand": {"long_run": 1.3, "persistence": 0}}
     changes = {
-        "demand up 30 % (every referral rate × 1.3 from the start)":
-            {"trends.demand": {"long_run": 1.3, "persistence": 0}},
+        "demand up 30 % (every referral rate × 1.3 from the start)": demand,
         f"turnover up half ({turnover:.3f} → {1.5 * turnover:.3f} leavers per FTE-year)":
             {"trends.turnover": {"long_run": 1.5 * turnover, "persistence": 0}},
     }
@@ -51,13 +70,20 @@ def main() -> None:
     print("|---|" + "---|" * len(OUTCOMES))
     for name, change in changes.items():
         res = ws.run(base.with_changes(change), replications=REPS, seed=SEED, progress=False)
-        cells = []
-        for column, how in OUTCOMES:
-            d = _per_replication(res, column, how) - _per_replication(ref, column, how)
-            half = stats.t.ppf(0.975, REPS - 1) * d.std(ddof=1) / math.sqrt(REPS)
-            fmt = [_fmt(column, x) for x in (d.mean(), d.mean() - half, d.mean() + half)]
-            cells.append(f"{fmt[0]} [{fmt[1]}, {fmt[2]}]")
-        print(f"| {name} | " + " | ".join(cells) + " |")
+        print(_row(name, res, ref))
+    target = round(float(_per_replication(ref, "caseload", "mean").mean()), 1)
+    census = caseload_response(HEREFORDSHIRE, base.start_date.year)
+    assert census is not None
+    for response, why in ((round(census.response, 3), "the census's response"),
+                          (1.0, "the whole gap")):
+        review = {"establishment_review": {"target_caseload": target, "response": response}}
+        with_review = base.with_changes(review)
+        ref_review = ws.run(with_review, replications=REPS, seed=SEED, progress=False)
+        res = ws.run(with_review.with_changes(demand), replications=REPS, seed=SEED,
+                     progress=False)
+        name = (f"demand up 30 %, posts follow demand (review at the baseline's caseload "
+                f"{target:g}, response {response:g}: {why})")
+        print(_row(name, res, ref_review))
 
 
 if __name__ == "__main__":

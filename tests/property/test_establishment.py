@@ -8,7 +8,9 @@ leaver working their notice): at every change of staffing, FTE of employees
 staying (not working their notice) is at most the establishment, and when an
 academy graduate starts, FTE of employees in post is at most the
 establishment. The scenarios are those of ``test_workforce_invariants``
-(every process at once) with the graduates' option redrawn.
+(every process at once) with the graduates' option redrawn. With an establishment
+review, which may cut posts, staying FTE may stand above a cut establishment, but no
+change of staffing raises it while it does.
 """
 
 from __future__ import annotations
@@ -66,3 +68,35 @@ def test_graduates_never_take_a_team_over_its_establishment(data, seed):
         if not t.holds_cases:
             assert all(j != t.name or any(i.teams.get(t.name) for i in s.academy.intakes)
                        for j in joins)
+
+
+@COMMON
+@given(controlled(), st.floats(1, 30), st.floats(0, 1), st.integers(0, 2**32 - 1))
+def test_posts_following_the_caseload_never_hire_beyond_them(data, target, response, seed):
+    """With an establishment review (any target, any response), which may cut posts as
+    well as add them: a team's staying FTE goes above its establishment only by a cut,
+    never by a hire; it never rises while above (at every change of staffing), and an
+    academy graduate still starts only in a funded post."""
+    data["establishment_review"] = {"target_caseload": target, "response": response}
+    s = Scenario.from_dict(data)
+    model = Model(s, seed)
+    last: dict[str, float] = {}
+
+    def within_or_falling(team):
+        now = exact.to_float(team.committed_units)
+        assert now <= team.establishment_fte + EPS or now <= last.get(team.name, 0.0) + EPS, \
+            team.name
+        last[team.name] = now
+
+    for t in model.team_list:
+        last[t.name] = exact.to_float(t.committed_units)
+    model.ctx.on_staffing_changed(within_or_falling)
+    nqsw = model.academy._nqsw
+
+    def graduate(pathway, team):
+        w = nqsw(pathway, team)
+        assert exact.to_float(team.employed_units) <= team.establishment_fte + EPS, team.name
+        return w
+
+    model.academy._nqsw = graduate
+    model.run()

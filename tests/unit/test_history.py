@@ -120,3 +120,46 @@ def test_the_pressure_elasticity_is_the_regression_it_says():
     assert fit.pairs == len(x)
     assert fit.elasticity == pytest.approx(beta[3], rel=1e-9)
     assert fit.se == pytest.approx(se, rel=1e-9)
+
+
+def test_the_caseload_response_is_the_regression_it_says():
+    """Recomputed here with pandas and numpy from the shipped census up to 2022: next
+    year's log growth of in post + vacancies on [1, this year's growth, the council's
+    running mean of it, log(caseload / the council's running mean caseload)], by least
+    squares over every council's pairs with a caseload; the coefficient, its standard
+    error and n are the fit's, and the target is Herefordshire's mean caseload."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from workforce_sim.scenario.history import caseload_response
+    file = Path(ws.__file__).parent / "data" / "published" / "csww_indicators_2017_to_2025.csv.gz"
+    d = pd.read_csv(file, dtype=str)
+    d = d[d["geographic_level"] == "Local authority"].copy()
+    d["year"] = d["time_period"].str[:4].astype(int)
+    for c in ("inpost_fte", "vacancy_fte", "caseload_fte"):
+        d[c] = pd.to_numeric(d[c], errors="coerce")
+    d = d[d["year"] <= 2022].sort_values(["old_la_code", "year"])
+    e = d[(d["inpost_fte"] > 0) & d["vacancy_fte"].notna()].assign(
+        e=lambda x: x["inpost_fte"] + x["vacancy_fte"])[["old_la_code", "year", "e"]]
+    g = e.merge(e.assign(year=e["year"] + 1).rename(columns={"e": "before"}),
+                on=["old_la_code", "year"])
+    g["z"] = np.clip(np.log(g["e"] / g["before"]), -0.5, 0.5)
+    g = g.sort_values(["old_la_code", "year"])
+    g["m"] = g.groupby("old_la_code")["z"].transform(lambda x: x.expanding().mean())
+    c = d[d["caseload_fte"] > 0][["old_la_code", "year", "caseload_fte"]].copy()
+    c["p"] = np.log(c["caseload_fte"] / c.groupby("old_la_code")["caseload_fte"].transform(
+        lambda x: x.expanding().mean()))
+    nxt = g[["old_la_code", "year", "z"]].assign(year=g["year"] - 1).rename(columns={"z": "y"})
+    x = g.merge(nxt, on=["old_la_code", "year"]).merge(c, on=["old_la_code", "year"])
+    X = np.column_stack([np.ones(len(x)), x["z"], x["m"], x["p"]])
+    beta, *_ = np.linalg.lstsq(X, x["y"].to_numpy(), rcond=None)
+    resid = x["y"].to_numpy() - X @ beta
+    se = math.sqrt((np.linalg.inv(X.T @ X) * (resid @ resid) / (len(x) - 4))[3, 3])
+    fit = caseload_response("884", 2022)
+    assert fit.fit.pairs == len(x)
+    assert fit.fit.caseload == pytest.approx(beta[3], rel=1e-9)
+    assert fit.fit.caseload_se == pytest.approx(se, rel=1e-9)
+    assert fit.response == pytest.approx(min(1, max(0, beta[3])), rel=1e-9)
+    here = c[c["old_la_code"] == "884"]["caseload_fte"]
+    assert fit.target == pytest.approx(here.mean(), rel=1e-12) and fit.years == "2017-2022, 6 years"

@@ -66,7 +66,8 @@ Hooks, in a fixed order
   the order registered, and only once the model is ``ready`` (not while the
   opening workforce is built).
 * **month end** (``ctx.on_month_end``; month ``m`` closes at ``month_ends[m]``,
-  urgent): the recorder closes the month, then attrition re-reads caseload
+  urgent): the recorder closes the month, then recruitment notes the caseload
+  (only with an establishment review), then attrition re-reads caseload
   pressure, then agency re-reads its pressure cover; then the next month end
   is scheduled. The last month closes after the run (``Model.run``).
 

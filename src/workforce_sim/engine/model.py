@@ -39,7 +39,8 @@ The build order (:meth:`Model.__init__`) is part of the results, for two reasons
    (promotion schedules nothing when built). The hooks
    are registered in their documented order (``context.py``): staffing
    changed: academy (waiting graduates take a vacant post first), then
-   recruitment, then agency; month end: recorder, attrition, agency.
+   recruitment, then agency; month end: recorder, recruitment (only with an
+   establishment review: it notes the caseload), attrition, agency.
 
 The context is ``ready`` only once the opening workforce and cases are in
 place, so the opening workforce triggers no reviews until every team is built.
@@ -139,6 +140,8 @@ class Model:
         ctx.on_staffing_changed(self.recruitment.review)
         ctx.on_staffing_changed(self.agency.review)
         ctx.on_month_end(self.recorder.close_month)
+        if self.recruitment.posts_review is not None:   # reads the month end the recorder saw
+            ctx.on_month_end(self.recruitment.month_end)
         ctx.on_month_end(self.attrition.month_end)
         ctx.on_month_end(self.agency.month_end)
 

@@ -55,6 +55,7 @@ from workforce_sim.scenario.history import (
     READVERTISE_DAYS,
     TIME_TO_HIRE,
     CouncilTrend,
+    caseload_response,
     council_trends,
     pressure_fit,
     success_from_starters,
@@ -867,6 +868,7 @@ def _write(s: _Sourced) -> str:
     _write_workforce(w, b)
     _write_recruitment(w, b)
     _write_trends(w, b)
+    _write_review(w, b)
     return w.text()
 
 
@@ -1185,6 +1187,21 @@ def _write_trends(w: _Text, b: _Build) -> None:
             why = ("[D] the census's starters before the cap at 1 above" if start > 1 else
                    f"[E] the least the log scale starts from ({lo:g}; the value above is 0)")
             w.value(f"start = {_fmt(min(hi, max(lo, start)), 3)}", why)
+
+
+def _write_review(w: _Text, b: _Build) -> None:
+    """Case-holding posts set each 1 April from the caseload, as the census says councils do."""
+    fit = caseload_response(b.sourced.council.code, b.year, b.sourced.data)
+    if fit is None:
+        return
+    w.table("establishment_review", "case-holding posts follow the caseload on each 1 April")
+    w.comment("Councils manage caseloads back: a council whose caseload is above its own mean "
+              "grows its posts the next")
+    w.comment("year (docs/model.md, \"Posts follow the caseload\"). Delete this table to "
+              "hold posts to the growth trend.")
+    w.value(f"target_caseload = {_fmt(fit.target, 2)}",
+            f"[D] the council's mean census caseload (caseload_fte), {fit.years}")
+    w.value(f"response = {_fmt(fit.response, 3)}", fit.says())
 
 
 def _bins(bins: Sequence[tuple[int, int, float]]) -> str:

@@ -19,6 +19,13 @@ method-of-moments split; Poisson counts for leavers, starters and cases), and
 never below zero. The caseload-pressure elasticity of turnover is fitted from
 the same census (:func:`pressure_fit`).
 
+The establishment's growth has a third regressor: ``log(caseload[t] / the
+council's running mean caseload to t)``, the census caseload (cases per
+case-holding FTE). Councils whose caseload is above their own mean grow their
+posts the next year; the coefficient is the establishment review's response
+(:func:`caseload_response`), fitted jointly so that the growth trend's shock is
+what the caseload does not explain.
+
 Nothing dated after 30 September of ``year`` is read.
 """
 
@@ -85,6 +92,8 @@ class Fit:
     pairs: int
     first: int             # the first and last years of the pairs' later member
     last: int
+    caseload: float = 0.0  # the weight of log(caseload / the council's mean caseload), if fitted
+    caseload_se: float = 0.0
 
     def long_run(self, mean: float) -> float:
         """The level a council whose own mean is ``mean`` (on the scale) returns to."""
@@ -94,9 +103,11 @@ class Fit:
     def says(self, mean: float, years: str) -> str:
         noise = (f", less sampling noise {self.sampling_sd:.3f}" if self.sampling_sd else "")
         scale = "" if self.name == "establishment_growth" else " (z: the value's log)"
+        caseload = (f" {self.caseload:+.3f}·log(caseload / its mean)"
+                    if self.name == "establishment_growth" and self.caseload_se else "")
         return (f"[D] pooled AR(1) with the council's own mean, on every council's census pairs "
                 f"{self.first - 1}→{self.first} … {self.last - 1}→{self.last} (n = {self.pairs}), "
-                f"z' = {self.a:.3f} {self.b:+.3f}·z {self.c:+.3f}·mean{scale}; this council's "
+                f"z' = {self.a:.3f} {self.b:+.3f}·z {self.c:+.3f}·mean{caseload}{scale}; this council's "
                 f"mean {_level(self.name, _scale(self.name)[1](mean))} ({years}); residual sd "
                 f"{self.residual_sd:.3f}{noise}")
 
@@ -112,16 +123,25 @@ def _scale(name: str) -> tuple[Callable[[float], float], Callable[[float], float
     return math.log, math.exp
 
 
-def _fit(name: str, rows: list[tuple[float, float, float, float]], first: int, last: int) -> Fit:
-    """``rows`` of (z[t], m[t], z[t+1], sampling variance of z[t+1]) on the scale."""
-    x, m, y, var = (np.array(c, float) for c in zip(*rows, strict=True))
-    a, b, c = np.linalg.lstsq(np.column_stack([np.ones_like(x), x, m]), y, rcond=None)[0]
-    resid = y - (a + b * x + c * m)
-    residual_var = float(resid @ resid) / max(1, len(x) - 3)
+def _fit(name: str, rows: list[tuple[float, ...]], first: int, last: int) -> Fit:
+    """``rows`` of (z[t], m[t], z[t+1], sampling variance of z[t+1]) on the scale, each
+    with a fifth member for the establishment's growth: log(caseload[t] / its mean)."""
+    cols = [np.array(c, float) for c in zip(*rows, strict=True)]
+    x, m, y, var = cols[:4]
+    X = np.column_stack([np.ones_like(x), x, m, *cols[4:]])
+    beta = np.linalg.lstsq(X, y, rcond=None)[0]
+    resid = y - X @ beta
+    dof = max(1, len(x) - X.shape[1])
+    residual_var = float(resid @ resid) / dof
     sampling_var = float(var.mean())
-    return Fit(name, float(a), min(max(float(b), -0.99), 0.99), float(c),
+    caseload = se = 0.0
+    if X.shape[1] == 4:
+        caseload = float(beta[3])
+        # pinv: in the census's first years a council's mean growth is its one growth
+        se = math.sqrt(float(np.linalg.pinv(X.T @ X)[3, 3]) * residual_var)
+    return Fit(name, float(beta[0]), min(max(float(beta[1]), -0.99), 0.99), float(beta[2]),
                math.sqrt(max(0.0, residual_var - sampling_var)), math.sqrt(residual_var),
-               math.sqrt(sampling_var), len(x), first, last)
+               math.sqrt(sampling_var), len(x), first, last, caseload, se)
 
 
 def _series(rows: list[dict[str, str]]) -> dict[str, dict[tuple[str, int], tuple[float, float]]]:
@@ -163,18 +183,41 @@ def _series(rows: list[dict[str, str]]) -> dict[str, dict[tuple[str, int], tuple
 Series = dict[str, dict[tuple[str, int], tuple[float, float]]]
 
 
+def _caseloads(rows: list[dict[str, str]]) -> dict[tuple[str, int], tuple[float, float]]:
+    """The census caseload (cases per case-holding FTE) by (council, year), where above 0."""
+    out = {}
+    for r in rows:
+        c = number(r["caseload_fte"])[0]
+        if c > 0:
+            out[(r["old_la_code"], int(r["time_period"][:4]))] = (c, 0.0)
+    return out
+
+
 @functools.lru_cache(maxsize=16)
 def _history(year: int, data: str | None) -> tuple[Series, Mapping[str, Fit]]:
     _, rows = read_rows(SERIES["workforce"], data)
-    series = _series([r for r in local_authority_rows(rows) if int(r["time_period"][:4]) <= year])
+    read = [r for r in local_authority_rows(rows) if int(r["time_period"][:4]) <= year]
+    series = _series(read)
+    series["caseload"] = caseloads = _caseloads(read)
+    caseload_means = _running_means(caseloads)
     fits = {}
     for name, values in series.items():
-        pairs, years, means = [], [], _running_means(values)
+        if name not in BOUNDS:
+            continue
+        pairs: list[tuple[float, ...]] = []
+        years, means = [], _running_means(values)
         for (code, t), (z, _) in values.items():
             later = values.get((code, t + 1))
-            if later is not None:
-                pairs.append((z, means[(code, t)], later[0], later[1]))
-                years.append(t + 1)
+            if later is None:
+                continue
+            row: tuple[float, ...] = (z, means[(code, t)], later[0], later[1])
+            if name == "establishment_growth":      # beside the caseload, where there is one
+                c = caseloads.get((code, t))
+                if c is None:
+                    continue
+                row += (math.log(c[0] / caseload_means[(code, t)]),)
+            pairs.append(row)
+            years.append(t + 1)
         if len(pairs) >= 20:
             fits[name] = _fit(name, pairs, min(years), max(years))
     return series, fits
@@ -237,6 +280,57 @@ def council_trends(code: str, year: int, data: str | Path | None = None) -> dict
             span = f"{own[0]}" if len(own) == 1 else f"{own[0]}-{own[-1]}, {len(own)} years"
             out[name] = CouncilTrend(fit, _running_means(series[name])[(code, own[-1])], span)
     return out
+
+
+@dataclass(frozen=True)
+class CaseloadResponse:
+    """How a council's posts follow its caseload: the establishment growth fit's caseload
+    term, and the council's own mean caseload up to the year (the review's target)."""
+
+    fit: Fit
+    target: float          # the council's mean census caseload
+    years: str             # the census years that mean is over
+
+    @property
+    def response(self) -> float:
+        """The coefficient, as a share of the gap closed a year (0 to 1)."""
+        return min(1.0, max(0.0, self.fit.caseload))
+
+    def says(self) -> str:
+        f = self.fit
+        clipped = "" if self.response == f.caseload else f", taken as {self.response:g}"
+        return (f"[D] census pairs {f.first - 1}→{f.first} … {f.last - 1}→{f.last} "
+                f"(n = {f.pairs}): next year's log growth of in post + vacancies rises "
+                f"{f.caseload:.3f} (standard error {f.caseload_se:.3f}) per unit of log "
+                f"caseload above the council's own mean, fitted with the growth trend{clipped}")
+
+
+def caseload_response(code: str, year: int,
+                      data: str | Path | None = None) -> CaseloadResponse | None:
+    """How the census up to ``year`` says a council's posts follow its caseload.
+
+    Parameters
+    ----------
+    code : str
+        The council's DfE code.
+    year : int
+        The last census year read.
+    data : str or Path, optional
+        A folder with the DfE's files; default the shipped ones.
+
+    Returns
+    -------
+    CaseloadResponse or None
+        None without a growth fit (fewer than 20 pairs) or a caseload of the council's own.
+    """
+    series, fits = _history(int(year), None if data is None else str(data))
+    fit = fits.get("establishment_growth")
+    own = sorted((y, c) for (k, y), (c, _) in series["caseload"].items()
+                 if k == code and y <= year)
+    if fit is None or not own:
+        return None
+    span = f"{own[0][0]}" if len(own) == 1 else f"{own[0][0]}-{own[-1][0]}, {len(own)} years"
+    return CaseloadResponse(fit, sum(c for _, c in own) / len(own), span)
 
 
 @dataclass(frozen=True)

@@ -543,6 +543,28 @@ class Trends(Strict):
     )
 
 
+class EstablishmentReview(Strict):
+    """The yearly budget review that sets case-holding posts from the caseload: on each
+    1 April (when the establishment growth trend, if any, also applies) every team that
+    holds cases has its establishment multiplied by
+    ``(caseload measured / target_caseload) ** response``, to a tenth of an FTE. The
+    caseload measured is the service's (cases held / case-holding FTE, agency included, as
+    the monthly ``caseload`` column) averaged over the month ends since the last review
+    (since the start, for the first). Teams that hold no cases keep their posts: their
+    work is not counted in cases (see docs/model.md, "Posts follow the caseload")."""
+
+    target_caseload: CaseloadCap = Field(
+        gt=0, description="cases per case-holding FTE the council manages its posts toward; "
+        "a council scenario's is the council's own mean census caseload up to its year [D]"
+    )
+    response: Number = Field(
+        ge=0, le=1, description="share of the log gap between the caseload measured and the "
+        "target closed at each review (0: posts do not follow the caseload; 1: the whole "
+        "gap). [D] a council scenario's is the census's pooled fit, beside the establishment "
+        "growth trend: 0.055 (standard error 0.042, n = 591) up to 2022"
+    )
+
+
 # ------------------------------------------------------------------------- academy
 
 
@@ -636,6 +658,9 @@ class Scenario(Strict):
     absence: Absence = Field(default_factory=Absence, description="sickness absence")
     trends: Trends = Field(default_factory=Trends, description="parameters that change year "
                            "by year, drawn per replication")
+    establishment_review: EstablishmentReview | None = Field(
+        None, description="case-holding posts set each 1 April from the caseload "
+        "(none: posts change only by establishment_changes and the growth trend)")
     caseload_management: CaseloadManagement = Field(
         default_factory=CaseloadManagement, description="managers moving cases between workers")
 

@@ -25,16 +25,28 @@ it joins and any excess shows as over-establishment FTE. Rounds, conversions
 and academy graduates only fill vacancies. The establishment growth trend, if
 any, multiplies every team's establishment on each 1 April (to a tenth of an
 FTE), which starts or cancels rounds as any establishment change does.
+
+With an establishment review (``[establishment_review]``) the posts of every
+team that holds cases also follow the caseload on each 1 April: they are
+multiplied by ``exp(response · log(caseload measured / target_caseload))``
+together with the growth trend's factor, then rounded to a tenth of an FTE.
+The caseload measured is the mean of the service's caseload (cases held /
+case-holding FTE, as the monthly ``caseload`` column) over the month ends since
+the last review, or since the start (month ends come first on the first of a
+month, so the 31 March one is in); a month with no case-holding FTE is left
+out, and with none measured the caseload does not move the posts (nor with
+response 0; a service that held no cases at all needs no case-holding posts).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from workforce_sim.engine.context import Ticket
 from workforce_sim.engine.state.teams import EPS, committed_fte
-from workforce_sim.engine.state.workers import DAYS_PER_MONTH, PERMANENT
+from workforce_sim.engine.state.workers import AGENCY, DAYS_PER_MONTH, NQSW, PERMANENT
 from workforce_sim.engine.streams import UNIFORM, buffered_sampler
 from workforce_sim.scenario.calendar import day_of
 
@@ -42,6 +54,7 @@ if TYPE_CHECKING:
     from workforce_sim.engine.context import Context, Terms, Workforce
     from workforce_sim.engine.state.teams import TeamState
     from workforce_sim.engine.state.workers import Worker
+    from workforce_sim.scenario.schema import EstablishmentReview
 
 
 def _outside(_: Round) -> bool:
@@ -96,8 +109,16 @@ class Recruitment:
                 ctx.at(day_of(s.start_date, ch.date), self._establishment, ctx.teams[name],
                        ch.establishment_fte)
         growth = ctx.trends.establishment_factor
-        for day, factor in zip(ctx.trends.budget_days, growth or (), strict=False):
-            ctx.at(day, self._grow, factor)
+        self.posts_review = s.establishment_review
+        """The review that sets case-holding posts from the caseload (``None``: none)."""
+        self.caseloads: list[float] = []
+        """The service's caseload at each month end since the last review (with one)."""
+        if self.posts_review is not None:   # the review applies the growth too, rounding once
+            for k, day in enumerate(ctx.trends.budget_days):
+                ctx.at(day, self._review_posts, self.posts_review, growth[k] if growth else 1.0)
+        else:
+            for day, factor in zip(ctx.trends.budget_days, growth or (), strict=False):
+                ctx.at(day, self._grow, factor)
 
     # -- rounds -------------------------------------------------------------------
 
@@ -205,6 +226,69 @@ class Recruitment:
         for team in self.ctx.team_list:
             self._establishment(team, round(team.establishment_fte * factor, 1))
 
+    # -- posts following the caseload ---------------------------------------------------
+
+    def month_end(self, month: int) -> None:
+        """Note the service's caseload (the model calls this only with an establishment review)."""
+        caseload = service_caseload(self.ctx.team_list)
+        if not math.isnan(caseload):
+            self.caseloads.append(caseload)
+
+    def _review_posts(self, review: EstablishmentReview, growth: float) -> None:
+        follow = caseload_factor(self.caseloads, review.target_caseload, review.response)
+        self.caseloads = []
+        for team in self.ctx.team_list:
+            factor = growth * follow if team.holds_cases else growth
+            self._establishment(team, round(team.establishment_fte * factor, 1))
+
     def _establishment(self, team: TeamState, fte: float) -> None:
         team.establishment_fte = fte
         self.ctx.staffing_changed(team)
+
+
+def caseload_factor(caseloads: list[float], target: float, response: float) -> float:
+    """The establishment review's factor on case-holding posts:
+    ``exp(response · log(mean caseload / target))``; 1 with no caseload measured or no
+    response, and 0 for a service that held no cases at all (the limit of the formula).
+
+    Parameters
+    ----------
+    caseloads : list of float
+        The service's caseload at each month end since the last review.
+    target, response : float
+        ``target_caseload`` and ``response``.
+
+    Returns
+    -------
+    float
+    """
+    if not caseloads or response == 0:
+        return 1.0
+    mean = sum(caseloads) / len(caseloads)
+    return math.exp(response * math.log(mean / target)) if mean > 0 else 0.0
+
+
+def service_caseload(teams: list[TeamState]) -> float:
+    """The service's caseload now: cases held / FTE of everyone but trainees in the teams
+    that hold cases (NaN with none), summed in the recorder's order so that it is the
+    monthly ``caseload`` column to the bit.
+
+    Parameters
+    ----------
+    teams : list of TeamState
+        Every team of the run, in scenario order.
+
+    Returns
+    -------
+    float
+    """
+    held, holders = 0, 0.0
+    for team in teams:
+        held += team.n_open - team.n_waiting
+        if team.holds_cases:
+            fte = {PERMANENT: 0.0, NQSW: 0.0, AGENCY: 0.0}
+            for w in team.workers:
+                if w.kind in fte:
+                    fte[w.kind] += w.fte
+            holders += fte[PERMANENT] + fte[NQSW] + fte[AGENCY]
+    return held / holders if holders > 0 else math.nan
