@@ -12,7 +12,7 @@ makes are asserted, by sign tests, in tests/functional/test_monotone.py.
 The rows where posts follow demand compare two runs that both have an establishment
 review (``[establishment_review]``) at the baseline's own caseload (its mean over the
 baseline run, to a tenth): the baseline with it, and demand up with it; at the
-census's response for Herefordshire up to 2025, and at response 1 (the whole gap
+census's response up to 2025 (pooled over every council), and at response 1 (the whole gap
 closed each 1 April), the most a review can do.
 """
 

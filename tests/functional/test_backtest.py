@@ -205,40 +205,77 @@ def test_api_bad_input():
 
 def published_referrals(code: str) -> dict[int, float]:
     """The DfE's referral counts by financial year (label: the year to 31 March), read
-    straight from the shipped file."""
+    straight from the shipped file, a joint return's councils summed."""
     text = gzip.decompress((shipped() / "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv.gz")
                            .read_bytes()).decode("utf-8-sig")
-    out = {}
+    parts = [p.strip() for p in code.split("/")]
+    by: dict[int, dict[str, float]] = {}
     for r in csv.DictReader(io.StringIO(text)):
-        if r["geographic_level"] == "Local authority" and r["old_la_code"] == code:
+        if r["geographic_level"] == "Local authority" and r["old_la_code"] in parts:
             value = r["referral_count"].replace(",", "")
             if value.replace(".", "").isdigit():
-                out[int(r["time_period"][:4])] = float(value)
-    return out
+                by.setdefault(int(r["time_period"][:4]), {})[r["old_la_code"]] = float(value)
+    return {y: sum(v.values()) for y, v in by.items() if len(v) == len(parts)}
+
+
+def referral_rate(scenario, day: str) -> float:
+    from workforce_sim.engine.processes.demand import rate_per_day
+    from workforce_sim.scenario.calendar import day_of
+
+    t = day_of(scenario.start_date, pd.Timestamp(day).date())
+    return rate_per_day(scenario.case_types["assessment"], scenario, [t])[0]
+
+
+def built(code: str, origin: int = 2022, horizon: int = 3):
+    return bt_module._scenario(bt_module.Census.read(None, until=origin), code, origin, horizon, None)
 
 
 def test_actual_referrals_follow_the_published_counts():
     """Herefordshire from 2022: at each date the referral rate is the origin's × the
     published referrals of the financial year under way / those of 2021-22, and a year
     not published (2023-24 is "u") holds the year before; the demand trend is dropped."""
-    from workforce_sim.engine.processes.demand import rate_per_day
-    from workforce_sim.scenario.calendar import day_of
-
-    census = bt_module.Census.read(None, until=2022)
-    scenario = bt_module._scenario(census, "884", 2022, 3, None)
+    scenario = built("884")
     assert scenario.trends.demand is not None
-    known, note = bt_module.actual_referrals(scenario, "884", 2022)
+    known, note = bt_module.actual_referrals(scenario, "884")
     assert known.trends.demand is None and "2023-24 not published" in note
     counts = published_referrals("884")
     assert 2024 not in counts                        # suppressed, as the note says
     expected = {"2022-11-15": counts[2023], "2023-06-01": counts[2023],
                 "2024-06-01": counts[2025], "2025-06-01": counts[2025]}
-    ct, base = known.case_types["assessment"], scenario.case_types["assessment"]
     for day, count in expected.items():
-        t = day_of(known.start_date, pd.Timestamp(day).date())
-        rate = rate_per_day(ct, known, [t])[0]
-        assert rate == pytest.approx(rate_per_day(base, scenario, [t])[0] * count / counts[2022],
-                                     rel=1e-12)
+        assert referral_rate(known, day) == pytest.approx(
+            referral_rate(scenario, day) * count / counts[2022], rel=1e-12)
+
+
+def test_actual_referrals_of_a_joint_return_sum_its_councils():
+    """North and West Northamptonshire make one return: their referrals are summed."""
+    code = "940 / 941"
+    counts = published_referrals(code)
+    known, note = bt_module.actual_referrals(built(code), code)
+    assert note.startswith("published referrals") and f"{counts[2022]:,.0f} in 2021-22" in note
+    assert referral_rate(known, "2023-06-01") == pytest.approx(
+        referral_rate(built(code), "2023-06-01") * counts[2024] / counts[2022], rel=1e-12)
+
+
+def test_actual_referrals_replace_the_path_and_keep_the_forecast_without_data(tmp_path):
+    """The published path replaces dated changes and growth (it holds any real shock);
+    a start in June takes the financial year under way then; with no referrals after
+    the start the scenario is unchanged and says it kept its forecast."""
+    scenario = built("884").with_changes({
+        "case_types.assessment.growth_per_year": 0.5,
+        "case_types.assessment.demand_changes": [{"date": "2023-01-01", "multiplier": 3.0}]})
+    known, _ = bt_module.actual_referrals(scenario, "884")
+    counts = published_referrals("884")
+    plain = built("884")
+    assert known.case_types["assessment"].growth_per_year == 0
+    assert referral_rate(known, "2023-02-01") == pytest.approx(
+        referral_rate(plain, "2023-02-01") * counts[2023] / counts[2022], rel=1e-12)
+    june = plain.with_changes({"start_date": "2023-06-01"})
+    known, note = bt_module.actual_referrals(june, "884")
+    assert note.endswith("against 1,569 in 2022-23") and "2023-24 not published" in note
+    cut = cut_copy(tmp_path / "to_2022", 2022)
+    same, note = bt_module.actual_referrals(plain, "884", data=cut)
+    assert same is plain and note == "its forecast: no referrals published after the start"
 
 
 def test_demand_known_reads_only_referrals_after_the_origin(tmp_path):
@@ -251,6 +288,7 @@ def test_demand_known_reads_only_referrals_after_the_origin(tmp_path):
                       actuals=shipped())
     pd.testing.assert_frame_equal(cut.predictions, full.predictions, check_exact=True)
     assert full.data["demand"] == "actual" and "published referrals" in full.councils["demand"][0]
+    assert full.demand_known() == 1
     assert "Demand is not forecast" in full.provenance["note"]
     forecast = ws.backtest(**{**options, "demand": "forecast"}, workers=1)
     assert forecast.councils["demand"][0] == "its forecast"

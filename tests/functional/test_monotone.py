@@ -357,8 +357,8 @@ def test_monotone_on_the_shipped_baseline(case, default_scenario):
 def test_demand_up_with_posts_following_it_costs_more(default_scenario):
     """Statistical, error rate 1e-3 for each of two claims (sign test): with an
     establishment review on both sides (the target the baseline's own caseload, its
-    mean over replication 0, to a tenth; the response the census's for Herefordshire
-    up to the baseline's year), demand up 30 % raises the 24 months' agency spend and
+    mean over replication 0, to a tenth; the census's response up to the baseline's
+    year, pooled over every council), demand up 30 % raises the 24 months' agency spend and
     total cost, over 40 paired replications: posts follow demand, and the vacancies
     they open are covered by agency (docs/levers.md, the directions table)."""
     from workforce_sim.scenario.history import caseload_response

@@ -97,6 +97,19 @@ def test_a_caseload_below_target_cuts_posts_and_growth_combines_once():
     assert got["leads"].tolist() == expected(4.0, math.exp(0.05))
 
 
+def test_a_dated_change_on_a_review_day_stands_as_dated():
+    """Team a's posts set to 20 FTE on 1 April 2027, a review's day: from then a has 20
+    until the next review multiplies them; b follows the formula throughout."""
+    s = fixed_service({"target_caseload": 10, "response": 0.4}).with_changes(
+        {"teams.a.establishment_changes": [{"date": "2027-04-01", "establishment_fte": 20}]})
+    got = establishments(s)
+    follow = math.exp(0.4 * math.log(200 / 15 / 10))
+    dated = REVIEW_ROWS[1] + 1                 # the April 2027 row
+    assert got["a"].tolist()[dated:REVIEW_ROWS[2] + 1] == [20.0] * (REVIEW_ROWS[2] + 1 - dated)
+    assert got["a"].tolist()[-1] == round(20 * follow, 1)
+    assert got["b"].tolist() == expected(5.5, follow)
+
+
 def test_a_noisy_caseload_sets_posts_by_its_mean_since_the_last_review():
     """The shipped baseline (referrals, turnover, recruitment, agency; no trends) with a
     review: after each 1 April, each case-holding team's establishment is the formula
@@ -145,10 +158,10 @@ def test_a_review_with_no_response_changes_nothing():
 
 
 def test_the_factor_at_its_edges():
-    """No caseload measured or no response: 1; no cases held all year: 0 (the limit of
-    (caseload / target) ** response); otherwise the formula."""
+    """No caseload measured, no response or no case held all year: 1 (posts cut to none
+    could never come back); otherwise the formula."""
     assert caseload_factor([], 15, 0.5) == 1.0
     assert caseload_factor([0.0, 0.0], 15, 0) == 1.0
-    assert caseload_factor([0.0, 0.0], 15, 0.5) == 0.0
+    assert caseload_factor([0.0, 0.0], 15, 0.5) == 1.0        # no case held: posts stay
     assert caseload_factor([12.0, 18.0], 15, 0.5) == 1.0
     assert caseload_factor([20.0, 10.0, 30.0], 10, 0.5) == math.exp(0.5 * math.log(2))

@@ -474,8 +474,10 @@ def format_backtest(bt: Any) -> str:
              f"{bt.horizon} year(s) ahead",
              f"{bt.councils['code'].nunique()} councils, {bt.replications} replications each, "
              f"seed {bt.seed}, {bt.seconds:,.0f} s", *(
-                 ["Demand known: referrals follow those published after the origin "
-                  "(not a forecast)"] if bt.data.get("demand") == "actual" else []), "",
+                 [f"Demand known for {bt.demand_known()} of {len(bt.councils)} council "
+                  "runs: referrals follow those published after the origin (not a "
+                  "forecast; councils.csv says what each followed)"]
+                 if bt.data.get("demand") == "actual" else []), "",
              "Mean absolute error over every horizon, same councils and years "
              "(rates in points):"]
     for r in bt.comparison().itertuples():
@@ -609,7 +611,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a folder with the DfE's published files to build from; default the "
                    "release shipped with the package")
     b.add_argument("--actuals", default=None, metavar="DIR",
-                   help="a folder with the census to score against (default --data)")
+                   help="a folder with the census to score against, and with --demand "
+                   "actual the referrals (default --data)")
     b.add_argument("--demand", choices=("forecast", "actual"), default="forecast",
                    help="what referrals follow: the demand trend fitted up to the origin "
                    "(default), or the referrals published after it (not a forecast: the "

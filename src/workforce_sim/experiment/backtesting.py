@@ -47,7 +47,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from workforce_sim._version import __version__
-from workforce_sim.data.councils import SERIES, dfe_code, series
+from workforce_sim.data.councils import SERIES, dfe_code
 from workforce_sim.data.tables import DataError, local_authority_rows, number, read_rows
 from workforce_sim.engine.recording.columns import column
 from workforce_sim.engine.streams import purpose_key
@@ -66,7 +66,7 @@ from workforce_sim.experiment.runner import (
 from workforce_sim.results.analysis import t_interval
 from workforce_sim.results.store import atomic_folder, write_csv, write_provenance
 from workforce_sim.results.tables import Results
-from workforce_sim.scenario.council import council_scenario
+from workforce_sim.scenario.council import council_scenario, financial_year, published_referrals
 from workforce_sim.scenario.errors import ScenarioError
 from workforce_sim.scenario.schema import Scenario
 
@@ -444,6 +444,11 @@ class Backtest:
         """
         return council_errors(self.predictions)
 
+    def demand_known(self) -> int:
+        """How many council runs had their referrals follow the published ones
+        (``demand="actual"``; the others kept their forecast, ``councils`` says why)."""
+        return int(self.councils["demand"].str.startswith("published").sum())
+
     @property
     def provenance(self) -> dict[str, Any]:
         """What the backtest was and how it ran, as saved in ``provenance.json``."""
@@ -598,8 +603,7 @@ def council_run(origin: int, council: str, horizon: int = 3, replications: int =
     if demand not in DEMAND:
         raise ArgumentError(f"demand {demand!r}: expected one of {', '.join(map(repr, DEMAND))}")
     if demand == "actual":
-        scenario, _ = actual_referrals(scenario, code, origin,
-                                       actuals if actuals is not None else data)
+        scenario, _ = actual_referrals(scenario, code, data, actuals)
     return run(scenario, replications, council_seed(seed, origin, code), **run_options)
 
 
@@ -609,71 +613,70 @@ def _scenario(census: Census, code: str, origin: int, horizon: int,
     return s.with_changes({"horizon_months": 12 * horizon}, source=f"backtest from {origin}")
 
 
-def _financial_year(label: int) -> str:
-    return f"{label - 1}-{label % 100:02d}"
-
-
-def actual_referrals(scenario: Scenario, code: str, origin: int,
+def actual_referrals(scenario: Scenario, code: str, data: str | Path | None = None,
                      actuals: str | Path | None = None) -> tuple[Scenario, str]:
-    """``scenario`` with its referrals following those the DfE published after ``origin``.
+    """``scenario`` with its referrals following those the DfE published after its start.
 
-    The referral rates of every case type with referrals change on the start date by
-    the published referrals (``referral_count``) of the financial year under way
-    against those of the year to 31 March ``origin`` (the year the scenario's rates
-    are built from), and on each 1 April by the next year's; a year not published
-    (suppressed, or not yet released) holds the year before it. The demand trend is
-    dropped: the path is given. The case mix (what each assessment leads to) stays
-    as at the origin.
+    The referral rate of every case type with referrals is set, on the start date,
+    to the rate the scenario was built with × the published referrals
+    (``referral_count``) of the financial year under way / those of the latest
+    year to 31 March before the start (the year the builder takes its rates
+    from), and on each 1 April to the next year's; a year not published
+    (suppressed, or not yet released) holds the year before it. The path is
+    given, so the demand trend, ``growth_per_year`` and any ``demand_changes``
+    are dropped; what each assessment leads to stays as it was.
 
     Parameters
     ----------
     scenario : Scenario
-        A council's scenario from its census at ``origin`` (starting 1 October).
+        A council's scenario (:func:`~workforce_sim.council_scenario`).
     code : str
-        Its DfE code.
-    origin : int
+        Its DfE code (``"884"``, or ``"940 / 941"`` for a joint return).
+    data : str or Path, optional
+        The DfE's files the scenario was built from (the base year's referrals).
     actuals : str or Path, optional
-        A folder with the DfE's referrals table; default the shipped one.
+        The DfE's files the later referrals are read from; default ``data``.
 
     Returns
     -------
     tuple of (Scenario, str)
-        The scenario, unchanged if the council has no referrals at or before the
-        origin, and what its demand follows, in words.
+        The scenario and what its demand follows, in words: unchanged (its
+        forecast) if no referrals were published for the year before the start or
+        for any year after it.
+
+    Raises
+    ------
+    DataError
+        No referrals table in ``data`` or ``actuals``.
     """
-    try:
-        published = series(code, "referrals", data=actuals)
-    except DataError:
-        return scenario, "its forecast: no referrals published for the council"
-    rows = published[(published["measure"] == "referral_count") & published["value"].notna()]
-    counts = {int(y): float(v) for y, v in zip(rows["year"], rows["value"], strict=True)}
-    before = [y for y in counts if y <= origin]
+    start = scenario.start_date
+    first = start.year + (start.month >= 4)        # the financial year under way at the start
+    before = [y for y in published_referrals(code, data) if y < first]
+    later = published_referrals(code, actuals if actuals is not None else data)
     if not before:
-        return scenario, "its forecast: no referrals published up to the origin"
+        return scenario, "its forecast: no referrals published before the start"
+    if not any(y >= first for y in later):
+        return scenario, "its forecast: no referrals published after the start"
     base_year = max(before)
-    base = counts[base_year]
-    months = scenario.horizon_months
-    dates = [scenario.start_date] + [dt.date(origin + k, 4, 1)
-                                     for k in range(1, months // 12 + 2)
-                                     if dt.date(origin + k, 4, 1) < scenario.end_date]
-    levels, said, level = [], [], 1.0
-    for k, _ in enumerate(dates):
-        label = origin + 1 + k
-        if label in counts:
-            level = counts[label] / base
-            said.append(f"{_financial_year(label)} {counts[label]:,.0f}")
+    base = published_referrals(code, data)[base_year]
+    dates = [start, *(dt.date(y, 4, 1) for y in range(first, scenario.end_date.year + 1)
+                      if start < dt.date(y, 4, 1) < scenario.end_date)]
+    steps, said, level, previous = [], [], 1.0, 1.0
+    for label, day in enumerate(dates, first):
+        if label in later:
+            level = later[label] / base
+            said.append(f"{financial_year(label)} {later[label]:,.0f}")
         else:
-            said.append(f"{_financial_year(label)} not published (the year before held)")
-        levels.append(level)
-    steps = [{"date": d, "multiplier": lv / prev}
-             for d, lv, prev in zip(dates, levels, [1.0, *levels[:-1]], strict=True)]
+            said.append(f"{financial_year(label)} not published (the year before held)")
+        steps.append({"date": day, "multiplier": level / previous})
+        previous = level
     changes: dict[str, Any] = {"trends.demand": None}
     for name, ct in scenario.case_types.items():
         if ct.referrals_per_year > 0:
-            changes[f"case_types.{name}.demand_changes"] = [
-                *(c.model_dump() for c in ct.demand_changes), *steps]
-    note = (f"published referrals: {'; '.join(said)}; against "
-            f"{base:,.0f} in {_financial_year(base_year)}")
+            changes[f"case_types.{name}.demand_changes"] = steps
+            changes[f"case_types.{name}.growth_per_year"] = 0.0
+    note = (f"published referrals: {'; '.join(said)}; against {base:,.0f} in "
+            f"{financial_year(base_year)}")
     return scenario.with_changes(changes, source="actual referrals"), note
 
 
@@ -821,6 +824,8 @@ def backtest(origins: Iterable[int] | int = (2022,), horizon: int = 3,
     if demand not in DEMAND:
         raise ArgumentError(f"demand {demand!r}: expected one of {', '.join(map(repr, DEMAND))}")
     referrals_from = actuals if actuals is not None else data
+    if demand == "actual":              # before anything runs: the table must be there
+        read_rows(SERIES["referrals"], referrals_from)
 
     scored = Census.read(actuals if actuals is not None else data)
     first, first_file = _first_origin(data)
@@ -876,7 +881,7 @@ def backtest(origins: Iterable[int] | int = (2022,), horizon: int = 3,
                             scenario = _scenario(census, code, o, horizon, data)
                             if demand == "actual":
                                 scenario, follows[(o, code)] = actual_referrals(
-                                    scenario, code, o, referrals_from)
+                                    scenario, code, data, referrals_from)
                         except (DataError, ScenarioError) as exc:
                             status.append((o, code, name, s_seed,
                                            f"no scenario: {' '.join(str(exc).split())}"))

@@ -182,8 +182,10 @@ def build_backtest_report(bt: Backtest) -> str:
         "scenario was built from its census and tables up to 30 September of the origin "
         "only, and read at the September rows (the census date) of the following years; "
         "the statistical forecasts used the census up to the origin only."
-        + (" <b>Demand known</b>: the referrals followed those the DfE published after the "
-           "origin, so this is not a forecast; it shows the model's other errors."
+        + (f" <b>Demand known</b> for {bt.demand_known()} of {len(bt.councils)} council runs: "
+           "their referrals followed those the DfE published after the origin, so this is "
+           "not a forecast; it shows the model's other errors (the councils table says what "
+           "each followed)."
            if bt.data.get("demand") == "actual" else "")
         + (" <b>Interrupted</b>: councils not run have no model values." if bt.interrupted
            else "") + "</p>",

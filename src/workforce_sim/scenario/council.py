@@ -235,7 +235,8 @@ def _census_figures(t: _Table, code: str, year: int, name: str) -> dict[str, Fig
 # -------------------------------------------------------------------- demand
 
 
-def _span(year: int) -> str:
+def financial_year(year: int) -> str:
+    """The DfE's label for the financial year to 31 March ``year`` (``2022-23`` for 2023)."""
     return f"{year - 1}-{year % 100:02d}"
 
 
@@ -244,7 +245,7 @@ def _demand(t: _Table, pop: _Table, parts: Sequence[str], year: int, column: str
     """A demand figure for the year to 31 March ``year``, summed over ``parts``; a
     missing one from the latest earlier year, else England's rate per child."""
     stem = t.file.split("_20")[0].split(".")[0]
-    when: Callable[[int], str] = (lambda y: f"31 March {y}") if stock else _span
+    when: Callable[[int], str] = (lambda y: f"31 March {y}") if stock else financial_year
     total, tags, notes = 0.0, set(), []
     for code in parts:
         value, status = t.cell(year, code, column, kind)
@@ -496,6 +497,39 @@ def council_toml(council: str, year: int | None = None, *, data: str | Path | No
                            _last_growth(census, c.code, year), data))
 
 
+def published_referrals(code: str, data: str | Path | None = None) -> dict[int, float]:
+    """A council's referrals (the c1 table's ``referral_count``) in each financial year
+    the DfE published them for, by the year to 31 March; a joint return
+    (``"940 / 941"``) sums its councils, in the years every one is published.
+
+    Parameters
+    ----------
+    code : str
+        The census's DfE code (``old_la_code``).
+    data : str or Path, optional
+        A folder with the DfE's files; default the shipped ones.
+
+    Returns
+    -------
+    dict of int to float
+        Years with a published count above 0.
+
+    Raises
+    ------
+    DataError
+        No referrals table in ``data``, or no such column.
+    """
+    t = _Table.read(SERIES["referrals"], data, 9999, "category")
+    kind = min((k for (_, _, k) in t.by), default="")
+    parts = [p.strip() for p in code.split("/")]
+    out = {}
+    for y in sorted({y for (y, c, _) in t.by if c in parts}):
+        values = [t.cell(y, p, "referral_count", kind)[0] for p in parts]
+        if all(v > 0 for v in values):      # NaN (suppressed, no row) compares False
+            out[y] = sum(values)
+    return out
+
+
 def council_scenario(council: str, year: int | None = None, *,
                      data: str | Path | None = None) -> Scenario:
     """A scenario for an English council, from the DfE's published data.
@@ -730,7 +764,7 @@ def _open_cases(s: _Sourced, cases: int, d: _Durations) -> _Demand:
     the census's cases split among them."""
     c, y, r = s.council, s.council.year, s.referrals.value
     if r <= 0:
-        raise DataError(f"{c.name} {_span(y)}: no referrals published; nothing to build demand from")
+        raise DataError(f"{c.name} {financial_year(y)}: no referrals published; nothing to build demand from")
     cin_only = s.cin_all.value - s.cp_stock.value - s.cla_stock.value
     cin_note = (f"children in need at 31 March {y} ({_fmt(s.cin_all.value, 0)}) less those on "
                 f"plans ({_fmt(s.cp_stock.value, 0)}) and looked after ({_fmt(s.cla_stock.value, 0)})")
@@ -951,7 +985,7 @@ def _write_scenario(w: _Text, c: _Council) -> None:
     w.blank()
     w.value("schema_version = 1", "the file format this package reads")
     w.value(f'name = "{_toml_text(c.name)}, {y} (DfE data)"', "shown on every output")
-    w.value(f'description = "The service as the DfE\'s {y} workforce census and {_span(y)} '
+    w.value(f'description = "The service as the DfE\'s {y} workforce census and {financial_year(y)} '
             'children in need and looked-after tables found it."', "what this scenario is for")
     w.value(f"start_date = {y}-10-01", f"[D] the day after the census of 30 September {y}")
     w.value("horizon_months = 60", "[E] five years")
@@ -1197,8 +1231,10 @@ def _write_review(w: _Text, b: _Build) -> None:
     w.table("establishment_review", "case-holding posts follow the caseload on each 1 April")
     w.comment("Councils manage caseloads back: a council whose caseload is above its own mean "
               "grows its posts the next")
-    w.comment("year (docs/model.md, \"Posts follow the caseload\"). Delete this table to "
-              "hold posts to the growth trend.")
+    w.comment("year (docs/model.md, \"Posts follow the caseload\"). The growth trend above is "
+              "fitted beside it: delete")
+    w.comment("this table and posts follow that trend alone, whose shock then leaves out what "
+              "the caseload explained.")
     w.value(f"target_caseload = {_fmt(fit.target, 2)}",
             f"[D] the council's mean census caseload (caseload_fte), {fit.years}")
     w.value(f"response = {_fmt(fit.response, 3)}", fit.says())

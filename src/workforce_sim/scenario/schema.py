@@ -560,8 +560,8 @@ class EstablishmentReview(Strict):
     response: Number = Field(
         ge=0, le=1, description="share of the log gap between the caseload measured and the "
         "target closed at each review (0: posts do not follow the caseload; 1: the whole "
-        "gap). [D] a council scenario's is the census's pooled fit, beside the establishment "
-        "growth trend: 0.055 (standard error 0.042, n = 591) up to 2022"
+        "gap). [D] a council scenario's is the census's pooled fit up to its year, beside the "
+        "establishment growth trend, with its n and standard error in the file"
     )
 
 

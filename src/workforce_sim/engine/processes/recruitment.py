@@ -35,7 +35,9 @@ case-holding FTE, as the monthly ``caseload`` column) over the month ends since
 the last review, or since the start (month ends come first on the first of a
 month, so the 31 March one is in); a month with no case-holding FTE is left
 out, and with none measured the caseload does not move the posts (nor with
-response 0; a service that held no cases at all needs no case-holding posts).
+response 0, nor if no case was held at all: posts cut to none could never come back).
+A dated establishment change on a review's day is applied after it, so it stands
+as dated.
 """
 
 from __future__ import annotations
@@ -104,10 +106,6 @@ class Recruitment:
         self.fill_inside: Callable[[Round], bool] = _outside
         for c in r.cohorts:
             ctx.at(day_of(s.start_date, c.date), self._cohort, c)
-        for name, team in s.teams.items():
-            for ch in team.establishment_changes:
-                ctx.at(day_of(s.start_date, ch.date), self._establishment, ctx.teams[name],
-                       ch.establishment_fte)
         growth = ctx.trends.establishment_factor
         self.posts_review = s.establishment_review
         """The review that sets case-holding posts from the caseload (``None``: none)."""
@@ -119,6 +117,11 @@ class Recruitment:
         else:
             for day, factor in zip(ctx.trends.budget_days, growth or (), strict=False):
                 ctx.at(day, self._grow, factor)
+        # after the 1 April review and growth: a dated change on that day stands as dated
+        for name, team in s.teams.items():
+            for ch in team.establishment_changes:
+                ctx.at(day_of(s.start_date, ch.date), self._establishment, ctx.teams[name],
+                       ch.establishment_fte)
 
     # -- rounds -------------------------------------------------------------------
 
@@ -249,7 +252,8 @@ class Recruitment:
 def caseload_factor(caseloads: list[float], target: float, response: float) -> float:
     """The establishment review's factor on case-holding posts:
     ``exp(response · log(mean caseload / target))``; 1 with no caseload measured or no
-    response, and 0 for a service that held no cases at all (the limit of the formula).
+    response, or no case held at all (a caseload of none says nothing about the posts
+    needed, and posts cut to none could never come back).
 
     Parameters
     ----------
@@ -265,7 +269,7 @@ def caseload_factor(caseloads: list[float], target: float, response: float) -> f
     if not caseloads or response == 0:
         return 1.0
     mean = sum(caseloads) / len(caseloads)
-    return math.exp(response * math.log(mean / target)) if mean > 0 else 0.0
+    return math.exp(response * math.log(mean / target)) if mean > 0 else 1.0
 
 
 def service_caseload(teams: list[TeamState]) -> float:
