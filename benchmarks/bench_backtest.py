@@ -11,8 +11,8 @@ and the forecasts and scores. Prints the wall time, the CPU time (this process
 and the pool's workers), the time spent building the scenarios, and the wall
 time a replication costs across the councils; the time of one council's
 replication varies about 60-fold, from Rutland (0.04 s for 3 years) to Kent
-(2.6 s). One run (a backtest of all councils at 20 replications takes about
-13-15 minutes on 2 cores), so there are no repeats: quote it with the load.
+(2.6 s). One run (a backtest of all councils takes about 15 minutes on 2 cores
+at 20 replications, 70 at 100), so there are no repeats: quote it with the load.
 
 Results are written atomically to benchmarks/results/backtest.json
 (backtest_quick.json with ``--quick``).
