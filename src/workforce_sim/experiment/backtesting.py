@@ -445,8 +445,15 @@ class Backtest:
         return council_errors(self.predictions)
 
     def demand_known(self) -> int:
-        """How many council runs had their referrals follow the published ones
-        (``demand="actual"``; the others kept their forecast, ``councils`` says why)."""
+        """How many council runs had their referrals follow the published ones.
+
+        Returns
+        -------
+        int
+            Council runs whose ``demand`` follows published referrals
+            (``demand="actual"``; the others kept their forecast, ``councils``
+            says why); 0 with ``demand="forecast"``.
+        """
         return int(self.councils["demand"].str.startswith("published").sum())
 
     @property
