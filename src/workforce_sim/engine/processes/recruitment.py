@@ -80,8 +80,9 @@ class Recruitment:
     Parameters
     ----------
     ctx : Context
-        The replication's context (stream ``recruitment``). Cohorts and
-        establishment changes are scheduled here, in that order.
+        The replication's context (stream ``recruitment``). Cohorts, the 1 April
+        reviews or growth, and dated establishment changes are scheduled here, in
+        that order (a dated change on a review's day stands as dated).
     staffing : Workforce
         Who hires (``Staffing``).
     """
