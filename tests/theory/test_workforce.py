@@ -541,6 +541,29 @@ def test_permanent_pay_is_salary_times_fte_days():
         assert (log.query("kind == 'agency' and end == 'changed'")["end_day"] > 0).any()
 
 
+def test_pay_and_agency_charge_follow_the_team_role():
+    """Exact, every month: team a's posts are senior social workers with their own
+    salary and agency day rate (workforce.roles), team b's are social workers paid
+    as workforce.permanent and workforce.agency say; each team's cost_permanent,
+    cost_agency and agency_premium use its own role's figures."""
+    roles = {"senior_social_worker": {"salary": 47_000, "agency_day_rate": 450}}
+    s = churn_scenario(workforce={"roles": roles})
+    s = s.with_changes({"teams.a.role": "senior_social_worker"})
+    perm, nq, ag = s.workforce.permanent, s.workforce.nqsw, s.workforce.agency
+    on = 1 + perm.on_cost_rate
+    run = Run(s, 0)
+    for team, salary, day_rate in [("a", 47_000, 450), ("b", perm.salary, ag.day_rate)]:
+        df = run.team(team)
+        assert (df["agency_fte_days"] > 0).any() and (df["permanent_fte_days"] > 0).any()
+        assert_close(df["cost_permanent"],
+                     (df["permanent_fte_days"] * salary + df["nqsw_fte_days"] * nq.salary)
+                     * on / DPY, f"cost_permanent ({team})")
+        agency = day_rate * ag.billable_days_per_year / DPY * df["agency_fte_days"]
+        assert_close(df["cost_agency"], agency, f"cost_agency ({team})")
+        assert_close(df["agency_premium"], agency - df["agency_fte_days"] * salary * on / DPY,
+                     f"agency_premium ({team})")
+
+
 LEVERS = [
     {"name": "market supplement", "start": "2025-04-01", "end": "2026-06-15",
      "cost_per_fte_year": 3_000, "turnover_factor": 0.7, "covers": ["permanent"]},

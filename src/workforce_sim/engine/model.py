@@ -105,7 +105,8 @@ class Model:
         for i, (name, spec) in enumerate(scenario.teams.items()):
             prios = [ct.priority for ct in scenario.case_types.values() if ct.team == name]
             ctx.add_team(team_type(env, self.case_log, name, i, spec.caseload_cap,
-                                   spec.establishment_fte, prios or [1], spec.holds_cases))
+                                   spec.establishment_fte, prios or [1], spec.holds_cases,
+                                   spec.role))
         self.teams = ctx.teams
         self.team_list = ctx.team_list
         self.kinds = {name: CaseKind(name, ct, self.teams[ct.team], self.streams)

@@ -57,6 +57,13 @@ SCHEMA_VERSION = 1
 Flag = Annotated[bool, StrictType()]
 """true or false, nothing that Python would take for one (1, "yes")."""
 Priority = Annotated[Count, at_most(100, "100 priority levels, more than any service uses")]
+ROLES = ("social_worker", "senior_social_worker", "advanced_practitioner", "team_manager",
+         "reviewing_officer")
+"""The DfE's five agency job types (S8), as roles of posts and workers: social worker,
+senior social worker, advanced practitioner, team manager, and independent reviewing
+officer or child protection chair."""
+Role = Literal["social_worker", "senior_social_worker", "advanced_practitioner", "team_manager",
+               "reviewing_officer"]
 
 
 def _counts_to_groups(value: Any) -> Any:
@@ -153,6 +160,12 @@ class Team(Strict):
         True,
         description="false for social workers who hold no cases (managers, reviewing officers, "
         "...): in the agency and vacancy rates, not in caseloads",
+    )
+    role: Role = Field(
+        "social_worker", description="the DfE agency job type of the team's posts (S8): "
+        "social_worker, senior_social_worker, advanced_practitioner, team_manager or "
+        "reviewing_officer (independent reviewing officer / child protection chair); sets "
+        "the pay and agency charge in workforce.roles"
     )
     staff: Staff = Field(default_factory=Staff, description="today's workforce")
     establishment_changes: Items[EstablishmentChange] = Field(
@@ -423,12 +436,41 @@ class AgencyPolicy(Strict):
     )
 
 
+class RolePay(Strict):
+    """Pay and agency charge of one role; a value left out is the whole workforce's."""
+
+    salary: Money | None = Field(
+        None, ge=0, description="£ a year per FTE of a permanent worker in this role; none: "
+        "workforce.permanent.salary"
+    )
+    agency_day_rate: Money | None = Field(
+        None, ge=0, description="£ charged per billable day for an agency worker in this "
+        "role; none: workforce.agency.day_rate"
+    )
+
+
 class Workforce(Strict):
     """Policies for each kind of worker."""
 
     permanent: PermanentPolicy = Field(default_factory=PermanentPolicy)
     nqsw: NqswPolicy = Field(default_factory=NqswPolicy)
     agency: AgencyPolicy = Field(default_factory=AgencyPolicy)
+    roles: FrozenDict[Role, RolePay] = Field(
+        default_factory=FrozenDict, description="pay and agency charge by role (a team's "
+        "role is teams.<name>.role); a role not listed is paid as workforce.permanent and "
+        "workforce.agency say"
+    )
+
+    def salary(self, role: str) -> float:
+        """A permanent worker's salary in ``role`` (£ a year per FTE)."""
+        pay = self.roles.get(role)  # type: ignore[call-overload]
+        return self.permanent.salary if pay is None or pay.salary is None else pay.salary
+
+    def agency_day_rate(self, role: str) -> float:
+        """An agency worker's charge in ``role`` (£ a billable day)."""
+        pay = self.roles.get(role)  # type: ignore[call-overload]
+        rate = None if pay is None else pay.agency_day_rate
+        return self.agency.day_rate if rate is None else rate
 
 
 # --------------------------------------------------------------------- recruitment

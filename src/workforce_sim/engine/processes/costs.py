@@ -6,9 +6,11 @@ workers' rates exactly (``exact.py``: when the last contributor goes the rate
 is zero, not a rounding residue) and accrues it lazily, so costs are exact
 integrals over time with no per-day events:
 
-* permanent pay: ``salary × (1 + on_cost_rate) × FTE / 365.25`` a day, NQSW
-  pay likewise with the NQSW salary;
-* agency: ``day_rate × billable_days_per_year / 365.25 × FTE`` a calendar day;
+* permanent pay: ``salary × (1 + on_cost_rate) × FTE / 365.25`` a day, with the
+  salary of the team's role (``workforce.roles``); NQSW pay likewise with the
+  NQSW salary;
+* agency: ``day_rate × billable_days_per_year / 365.25 × FTE`` a calendar day,
+  with the day rate of the team's role;
 * academy: ``cost_per_trainee_year / 365.25`` a day per trainee in training
   (and, for pathways with no training, per NQSW in their ASYE year);
 * retention levers: ``cost_per_fte_year × (1 + on_cost_rate) × FTE / 365.25``
@@ -36,6 +38,7 @@ from workforce_sim.engine.state.accrual import (
 )
 from workforce_sim.engine.state.workers import AGENCY, NQSW, PERMANENT, TRAINEE
 from workforce_sim.scenario.calendar import DAYS_PER_YEAR, day_of
+from workforce_sim.scenario.schema import ROLES
 
 if TYPE_CHECKING:
     from workforce_sim.engine.context import Context
@@ -59,9 +62,13 @@ class Costs:
         perm, nqsw, agency = s.workforce.permanent, s.workforce.nqsw, s.workforce.agency
         on = 1.0 + perm.on_cost_rate
         self.on_cost = on
-        self.pay = {PERMANENT: perm.salary * on / DAYS_PER_YEAR,
-                    NQSW: nqsw.salary * on / DAYS_PER_YEAR}
-        self.agency_day = agency.day_rate * agency.billable_days_per_year / DAYS_PER_YEAR
+        wf = s.workforce
+        # £ a day per FTE, by (kind, role): every role is listed, so a lookup never misses
+        self.pay = {(kind, role): salary * on / DAYS_PER_YEAR
+                    for role in ROLES
+                    for kind, salary in ((PERMANENT, wf.salary(role)), (NQSW, nqsw.salary))}
+        self.agency_day = {role: wf.agency_day_rate(role) * agency.billable_days_per_year
+                           / DAYS_PER_YEAR for role in ROLES}
         self.levers = [(day_of(s.start_date, lv.start),
                         day_of(s.start_date, lv.end) if lv.end else float("inf"), lv)
                        for lv in perm.retention]
@@ -96,14 +103,14 @@ class Costs:
         now = self.ctx.now
         if w.kind in (PERMANENT, NQSW):
             r[PERM_FTE if w.kind == PERMANENT else NQSW_FTE] = w.fte
-            r[PAY] = self.pay[w.kind] * w.fte
+            r[PAY] = self.pay[w.kind, w.team.role] * w.fte
             r[RETENTION] = sum(lv.cost_per_fte_year for lv in self.levers_in_force(w.kind, now)) \
                 * self.on_cost * w.fte / DAYS_PER_YEAR
             if w.kind == NQSW and w.pathway is not None and w.pathway.training_months == 0:
                 r[ACADEMY] = w.pathway.cost_per_trainee_year / DAYS_PER_YEAR
         elif w.kind == AGENCY:
             r[AGENCY_FTE] = w.fte
-            r[AGENCY_SPEND] = self.agency_day * w.fte
+            r[AGENCY_SPEND] = self.agency_day[w.team.role] * w.fte
         elif w.kind == TRAINEE:
             r[TRAINEES] = 1.0
             r[ACADEMY] = w.pathway.cost_per_trainee_year / DAYS_PER_YEAR if w.pathway else 0.0

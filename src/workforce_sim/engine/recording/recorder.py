@@ -186,7 +186,7 @@ class Recorder:
         team._waiting_changes(now)
         employed = c.permanent + c.nqsw
         acc = team.accrual.take(now)
-        pay_perm = self.costs.pay[PERMANENT]
+        pay_perm = self.costs.pay[PERMANENT, team.role]
         r = {
             "permanent_fte": c.permanent, "nqsw_fte": c.nqsw, "fte_in_post": employed,
             "agency_fte": c.agency,

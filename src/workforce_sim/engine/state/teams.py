@@ -89,7 +89,8 @@ class TeamState:
 
     # slots: the case path reads and writes these several times a case
     __slots__ = (
-        "env", "case_log", "name", "index", "holds_cases", "caseload_cap", "establishment_fte", "workers",
+        "env", "case_log", "name", "index", "holds_cases", "role", "caseload_cap",
+        "establishment_fte", "workers",
         "employed_units", "committed_units", "agency_units", "priorities", "queues", "_single",
         "n_waiting", "n_open", "_wait_t", "full_for", "accrual", "on_assign",
         # flows of the month (reset_flows)
@@ -103,12 +104,13 @@ class TeamState:
 
     def __init__(self, env: Kernel, case_log: CaseLog | None, name: str, index: int,
                  caseload_cap: float, establishment_fte: float, priorities: list[int],
-                 holds_cases: bool = True):
+                 holds_cases: bool = True, role: str = "social_worker"):
         self.env = env
         self.case_log = case_log
         self.name = name
         self.index = index
         self.holds_cases = holds_cases
+        self.role = role             # the DfE agency job type of the team's posts
         self.caseload_cap = caseload_cap
         self.establishment_fte = establishment_fte
         self.workers: list[Worker] = []
