@@ -83,8 +83,8 @@ def test_the_agency_rules_hold_on_the_staff_log(data, seed):
                         & (left["end_day"] <= r["start_day"]), "end_day"]
         if gone.empty:
             continue                       # an agency spell before they were employed
-        assert (log.loc[log["worker_id"] == r["worker_id"], "kind"] != "nqsw").all() \
-            or r["start_day"] < gone.max()  # a leaver who was an NQSW never comes back
+        last = left[(left["worker_id"] == r["worker_id"]) & (left["end_day"] == gone.max())]
+        assert (last["kind"] == "permanent").all()   # a leaver who was an NQSW never comes back
         rule = rule_at(r["start_day"])
         if rule is None or r["start_day"] >= gone.max() + rule.cooling_off_days - EPS:
             assert r["exception"] == ""
