@@ -301,10 +301,18 @@ class Run:
         spells["start_day"] = spells["start_day"].astype(float)
         spells["end_day"] = spells["end_day"].astype(float)
         spells["fte"] = spells["fte"].astype(float)
-        spells["first"] = ~spells.duplicated("worker_id", keep="first")
-        spells["promoted_in"] = spells.groupby("worker_id")["end"].shift(1).eq("promoted")
+        # a returner keeps their number: each stay in the council is a stint of its own
+        left_before = spells["end"].eq("left").groupby(spells["worker_id"]).shift(1)
+        stint = left_before.fillna(False).astype(int).groupby(spells["worker_id"]).cumsum()
+        spells["stint"] = spells["worker_id"] + STINT * stint
+        spells["first"] = ~spells.duplicated("stint", keep="first")
+        spells["promoted_in"] = spells.groupby("stint")["end"].shift(1).eq("promoted")
         spells["initial"] = spells["opened"] == -1
         self.spells = spells
+
+
+STINT = 10**6
+"""Stint numbers: a worker's number plus this for each time they left before."""
 
 
 def month_bounds(model) -> tuple[np.ndarray, np.ndarray]:
@@ -513,7 +521,7 @@ def check_staff_log(run: Run, lo, hi, H) -> None:
     assert ((sp["ended"] >= 0) == ended).all()
 
     asye_days = s.workforce.nqsw.asye_months * DAYS_PER_MONTH
-    for _, w in sp.groupby("worker_id", sort=False):
+    for _, w in sp.groupby("stint", sort=False):
         rows = w.to_dict("records")
         assert len({r["fte"] for r in rows}) == 1
         for a, b in zip(rows, rows[1:], strict=False):
@@ -849,7 +857,7 @@ def resignations(run: Run) -> list[tuple[int, float, str]]:
     notice = s.workforce.permanent.notice_days
     asye_days = s.workforce.nqsw.asye_months * DAYS_PER_MONTH
     out = []
-    for wid, w in run.spells.groupby("worker_id", sort=False):
+    for wid, w in run.spells.groupby("stint", sort=False):
         last = w.iloc[-1]
         if last["end"] != "left" or last["kind"] not in ("permanent", "nqsw"):
             continue
@@ -869,7 +877,7 @@ def graduates(run: Run) -> list[tuple[int, float, object]]:
     """(worker, day qualified, pathway) of each academy graduate."""
     s, sp = run.scenario, run.spells
     out = []
-    for wid, w in sp.groupby("worker_id", sort=False):
+    for wid, w in sp.groupby("stint", sort=False):
         first = w.iloc[0]
         if first["kind"] == "trainee" and first["end"] == "changed":
             out.append((wid, first["end_day"], pathway_for(s, first["start_day"])))

@@ -298,7 +298,10 @@ def test_running_summary_agrees_with_numpy_including_nans():
 
 
 def _small12() -> ws.Scenario:
-    return ws.Scenario.from_dict(small_dict(horizon_months=12))
+    """The small scenario over 12 months, with the agency rules dated after the run (the
+    worked example below is this run's, and the rules would change its draws' outcome)."""
+    return ws.Scenario.from_dict(small_dict(horizon_months=12)).with_changes(
+        {"workforce.agency.rules": [{"start": "2099-01-01"}]})
 
 
 OUTPUTS = ("cost_agency", ws.horizon_total("worker_changes"))

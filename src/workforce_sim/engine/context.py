@@ -145,7 +145,8 @@ class Workforce(Protocol):
 
     def add(self, kind: str, team: TeamState, fte: float = 1.0, *, service_years: float = 0.0,
             months_served: float = 0.0, pathway: Any = None,
-            terms: Terms | None = None) -> Worker: ...
+            terms: Terms | None = None, pqe_years: float | None = None,
+            wid: int | None = None) -> Worker: ...
 
     def qualify(self, w: Worker, terms: Terms | None = None) -> None: ...
 

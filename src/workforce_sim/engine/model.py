@@ -166,7 +166,8 @@ class Model:
             team = self.teams[name]
             for p in spec.staff.permanent:
                 for _ in range(p.count):
-                    add(PERMANENT, team, p.fte, service_years=p.service_years)
+                    add(PERMANENT, team, p.fte, service_years=p.service_years,
+                        pqe_years=p.pqe())
             for q in spec.staff.nqsw:
                 for _ in range(q.count):
                     add(NQSW, team, q.fte, months_served=q.months_served)

@@ -1133,9 +1133,7 @@ def _write_workforce(w: _Text, b: _Build) -> None:
     w.value("billable_days_per_year = 225", "[E] calibration default")
     w.value("return_as_agency = 0", "[E] no source gives the share of leavers to agency work "
             "who come back to their own council; off")
-    w.value("cooling_off_days = 91", "[S] DfE agency rules: 3 months before a permanent leaver "
-            "returns as agency here")
-    w.value("cooling_off_from = 2025-10-01", "[S] DfE agency rules: assignments from 1 October 2025")
+    # the agency rules (least experience, cooling-off, notice) are the schema's: S8's, dated
 
 
 #: Leavers' destinations: England's shares of leavers in 2020-21 (the schema's

@@ -24,7 +24,7 @@ from pydantic_core import PydanticCustomError
 from workforce_sim.scenario.calendar import add_months
 from workforce_sim.scenario.changes import apply_changes
 from workforce_sim.scenario.checks import cross_problems
-from workforce_sim.scenario.distributions import Duration, Lognormal, Triangular
+from workforce_sim.scenario.distributions import Distribution, Duration, Lognormal, Triangular
 from workforce_sim.scenario.errors import NO_VALUE, Problem, ScenarioError, problems_from_validation
 from workforce_sim.scenario.strict import Strict
 from workforce_sim.scenario.values import (
@@ -66,6 +66,11 @@ Role = Literal["social_worker", "senior_social_worker", "advanced_practitioner",
                "reviewing_officer"]
 
 
+PQE_BEFORE_SERVICE_YEARS = 2.0
+"""Years of post-qualifying experience before joining the council, for a starting group
+that does not give its own [E]."""
+
+
 def _counts_to_groups(value: Any) -> Any:
     """Allow ``permanent = 14`` as shorthand for ``permanent = [{ count = 14 }]``."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -84,6 +89,16 @@ class PermanentGroup(Strict):
     service_years: Years = Field(
         4.0, ge=0, description="years of service with the council so far [E]"
     )
+    pqe_years: Years | None = Field(
+        None, ge=0, description="years since qualifying as a social worker (post-qualifying "
+        "experience); none: service_years + 2 [E] a quarter of leavers move to another council "
+        "(S20), so most staff worked elsewhere before"
+    )
+
+    def pqe(self) -> float:
+        """Post-qualifying experience of each worker in the group (years)."""
+        return self.service_years + PQE_BEFORE_SERVICE_YEARS if self.pqe_years is None \
+            else self.pqe_years
 
 
 class NqswGroup(Strict):
@@ -338,6 +353,11 @@ class PermanentPolicy(Strict):
     )
     notice_days: Days = Field(28, ge=0, description="notice worked after resigning [E]")
     salary: Money = Field(40_000, ge=0, description="£ a year per FTE [E] published scales")
+    hire_pqe_years: Distribution = Field(
+        default_factory=lambda: Lognormal(dist="lognormal", median=4, p90=12),
+        description="post-qualifying experience of a permanent hire, in years (drawn from "
+        "stream pqe.hires) [E] experienced hires; the newly qualified come as NQSWs",
+    )
     on_cost_rate: Factor = Field(
         0.30, ge=0, description="employer on-costs as a share of salary [D]"
     )
@@ -377,6 +397,70 @@ class NqswPolicy(Strict):
     salary: Money = Field(34_000, ge=0, description="£ a year per FTE [E] published scales")
 
 
+AGENCY_RULES_FROM = dt.date(2024, 10, 31)
+"""The DfE's agency rules (S8) apply to new assignments from this day."""
+COOLING_OFF_EXCEPTIONS: tuple[Literal["probation"], ...] = ("probation",)
+"""The exceptions to the cooling-off the model represents: a leaver who left during
+probation (S8). Redundancy, a move into a permanent role and another region are not
+represented (docs/model.md says why)."""
+
+
+class AgencyRule(Strict):
+    """One dated set of the agency rules: it applies to agency assignments starting on or
+    after ``start``, until the next set's ``start``."""
+
+    start: Date = Field(description="first day of assignments these rules apply to")
+    min_pqe_years: Years = Field(
+        3.0, ge=0, description="least post-qualifying experience of an agency worker (years) "
+        "[S] S8: 3 years"
+    )
+    cooling_off_days: Days = Field(
+        91, ge=0, description="days after leaving a permanent post before the leaver may work "
+        "as an agency worker in the same council or region [S] S8: 3 months"
+    )
+    cooling_off_scope: Literal["council", "region"] = Field(
+        "region", description="where the cooling-off holds: the leaver's council or its whole "
+        "region [S] S8: region (the same for the model's one council)"
+    )
+    cooling_off_exceptions: Items[Literal["probation"]] = Field(
+        default=COOLING_OFF_EXCEPTIONS, description="leavers the cooling-off does not hold "
+        "for: 'probation' (left within probation_days of joining) [S] S8"
+    )
+    probation_days: Days = Field(
+        182, ge=0, description="a permanent post's probation, for the cooling-off's exception "
+        "[E] councils' probation of 6 months"
+    )
+    notice_days: Days = Field(
+        28, ge=0, description="notice either side to end an assignment: a release by the "
+        "council or an agency worker leaving early [S] S8: 4 weeks"
+    )
+
+
+def _agency_shorthand(data: Any) -> Any:
+    """Map the older ``cooling_off_days``, ``cooling_off_from`` and ``release_notice_days``
+    into ``rules``: the default rules, notice set to ``release_notice_days``, and a
+    cooling-off of ``cooling_off_days`` on assignments from ``cooling_off_from`` (none
+    before, from the rules' own date)."""
+    old = ("cooling_off_days", "cooling_off_from", "release_notice_days")
+    if not isinstance(data, dict) or not any(k in data for k in old):
+        return data
+    if "rules" in data:
+        raise ValueError("give either rules or the shorthand cooling_off_days, "
+                         "cooling_off_from and release_notice_days, not both")
+    data = dict(data)
+    base = AgencyRule(start=AGENCY_RULES_FROM).model_dump()
+    days = data.pop("cooling_off_days", base["cooling_off_days"])
+    since = data.pop("cooling_off_from", dt.date(2025, 10, 1))
+    base["notice_days"] = data.pop("release_notice_days", base["notice_days"])
+    since = dt.date.fromisoformat(since) if isinstance(since, str) else since
+    rules = []
+    if isinstance(since, dt.date) and since > AGENCY_RULES_FROM:
+        rules.append({**base, "cooling_off_days": 0})
+    rules.append({**base, "start": since, "cooling_off_days": days})
+    data["rules"] = rules
+    return data
+
+
 class AgencyPolicy(Strict):
     """Agency (locum) cover of vacancies."""
 
@@ -408,7 +492,6 @@ class AgencyPolicy(Strict):
     billable_days_per_year: Number = Field(
         225, gt=0, le=366, description="billable days per FTE-year [E]"
     )
-    release_notice_days: Days = Field(28, ge=0, description="notice to end a placement [S] S8")
     capacity_factor: Number = Field(
         1.0, ge=0, le=2, description="caseload of an agency worker relative to permanent staff"
     )
@@ -422,18 +505,33 @@ class AgencyPolicy(Strict):
         0.0, ge=0, le=1, description="chance a permanent leaver who goes to agency work comes "
         "back to this council as an agency worker (0: none) [E] no source gives it"
     )
-    cooling_off_days: Days = Field(
-        91, ge=0, description="days after leaving before a permanent leaver may return as agency "
-        "in the same council [S] S8: 3 months"
+    rules: Items[AgencyRule] = Field(
+        default=(AgencyRule(start=AGENCY_RULES_FROM),), description="the DfE's agency rules "
+        "as dated sets, each applying to assignments starting from its start until the next "
+        "(none before the first: no least experience, no cooling-off, placements released on "
+        "the first set's notice, early exits without notice) [S] S8: new assignments from "
+        "31 October 2024. The older keys cooling_off_days, cooling_off_from and "
+        "release_notice_days are a shorthand for them"
     )
-    cooling_off_from: Date = Field(
-        dt.date(2025, 10, 1), description="first day of assignments the cooling-off applies to "
-        "(none before) [S] S8: all assignments from 1 October 2025"
+    pqe_above_min_years: Distribution = Field(
+        default_factory=lambda: Lognormal(dist="lognormal", median=3, p90=10),
+        description="post-qualifying experience of an agency worker from the market above "
+        "the rules' least, in years (stream agency.pqe) [E]",
     )
     returner_available_days: Days = Field(
         30, gt=0, description="days a returner waits for a placement here, from the day they "
         "may return, before taking one elsewhere [E] agency fill times of 1-3 weeks"
     )
+
+    _shorthand = model_validator(mode="before")(lambda data: _agency_shorthand(data))
+
+    @field_validator("rules")
+    @classmethod
+    def _dated_in_order(cls, v):
+        starts = [r.start for r in v]
+        if starts != sorted(set(starts)):
+            raise ValueError("the rule sets must start on different days, in order")
+        return v
 
 
 class RolePay(Strict):

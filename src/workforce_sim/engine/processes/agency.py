@@ -13,21 +13,31 @@ Placements are whole posts (1 FTE); the target is rounded to the nearest FTE.
 * A placement lasts ``placement_days``; at its end it is renewed with
   ``renewal_probability`` if still needed, else the worker leaves.
 * Agency workers also leave early at ``early_exit_annual_rate`` (per
-  FTE-year; no notice) — agency churn.
+  FTE-year) — agency churn: without notice on an assignment that started
+  before the agency rules, else on the rules' ``notice_days`` (during which
+  the team seeks their replacement).
 * Above the target (permanent staff arrived), pending requests are withdrawn
-  first, then the worker holding the fewest cases is released on
-  ``release_notice_days`` notice.
+  first, then the worker holding the fewest cases is released on the
+  ``notice_days`` of the rules their assignment started under (the first
+  set's before the rules).
 * An agency worker converts to a permanent post at ``conversion_annual_rate``,
   only into a vacancy and only if their cases fit a permanent caseload (which
   differs when ``capacity_factor`` is not 1); their cases stay with them.
-* Newly qualified social workers are never agency workers (DfE rules).
+* The agency rules (``rules``, S8) are dated sets; the set in force on the day
+  an assignment starts applies to it. A worker from the market has the set's
+  ``min_pqe_years`` of post-qualifying experience plus a draw of
+  ``pqe_above_min_years`` (stream ``agency.pqe``). Newly qualified social
+  workers are never agency workers.
 * Returners: a permanent leaver whose destination is agency work comes back
   to this council as an agency worker with ``return_as_agency``, into a
-  council-wide pool of returners. They may take a placement here from the day
-  they leave if that is before ``cooling_off_from`` (the DfE rules apply to
-  assignments from 1 October 2025), else only ``cooling_off_days`` after
-  leaving; they wait ``returner_available_days`` from the first day they may
-  return, then go elsewhere. A request is filled from the pool first, at once
+  council-wide pool of returners, keeping their worker number and experience.
+  They may start a placement on a day when the rules then in force allow it:
+  at least ``min_pqe_years`` of experience, and ``cooling_off_days`` since
+  leaving unless they left within ``probation_days`` of joining (the
+  exception ``probation``). One barred at every day they could start is
+  refused (counted in :attr:`Agency.refused`); the others wait
+  ``returner_available_days`` from the first day they may start, then go
+  elsewhere. A request is filled from the pool first, at once
   (no lead time: they know the council), the longest-waiting returner first;
   a returner who becomes free takes the oldest request waiting, whatever its
   team. Otherwise the market fills it as above. Off (``return_as_agency = 0``)
@@ -42,6 +52,7 @@ is dropped. A released worker is ``leaving`` (working their notice).
 
 from __future__ import annotations
 
+import bisect
 import math
 from typing import TYPE_CHECKING
 
@@ -55,16 +66,22 @@ from workforce_sim.scenario.calendar import day_of
 if TYPE_CHECKING:
     from workforce_sim.engine.context import Context, Workforce
     from workforce_sim.engine.state.teams import TeamState
+    from workforce_sim.scenario.schema import AgencyRule
 
 DAYS_PER_YEAR = 365.25
 
+NO_NOTICE = 0.0
+
+
 class Returner:
-    """A former employee who may come back as an agency worker: when they left, the
-    last day they wait for a placement here, and whether they have taken one."""
+    """A former employee who may come back as an agency worker: who they were, when
+    they left, the last day they wait for a placement here, and whether they have taken
+    one."""
 
-    __slots__ = ("left", "until", "placed")
+    __slots__ = ("worker", "left", "until", "placed")
 
-    def __init__(self, left: float, until: float):
+    def __init__(self, worker: Worker, left: float, until: float):
+        self.worker = worker
         self.left = left
         self.until = until
         self.placed = False
@@ -108,8 +125,13 @@ class Agency:
         self.placements: dict[Worker, Ticket] = {}     # the placement in force, by worker
         # returners: only drawn from (stream agency.returners) when some may return
         self.return_rate = a.return_as_agency
-        self.cooling_off_days = a.cooling_off_days
-        self.cooling_off_from = day_of(ctx.scenario.start_date, a.cooling_off_from)
+        start = ctx.scenario.start_date
+        self.rule_days = [day_of(start, r.start) for r in a.rules]
+        self.rules: list[AgencyRule] = list(a.rules)
+        # the rules an assignment started under (None: before the rules), by worker
+        self.assignment_rule: dict[Worker, AgencyRule | None] = {}
+        self.pqe_above_min = buffered_sampler(a.pqe_above_min_years, ctx.streams["agency.pqe"])
+        self.refused = {"pqe": 0}          # returners barred from agency work here
         self.returns = buffered_sampler(UNIFORM, ctx.streams["agency.returners"]) \
             if self.return_rate > 0 else None
         self.pool: list[Returner] = []     # returners waiting, longest-waiting first
@@ -228,7 +250,39 @@ class Agency:
         self.requests[r.team.name].remove(r)
         self.start(r.team)
 
-    def start(self, team: TeamState, fte: float = 1.0, remaining: float | None = None) -> Worker:
+    # -- the rules ----------------------------------------------------------------------
+
+    def rule_at(self, day: float) -> AgencyRule | None:
+        """The agency rules for an assignment starting on ``day`` (None before the first).
+
+        Parameters
+        ----------
+        day : float
+
+        Returns
+        -------
+        AgencyRule or None
+        """
+        i = bisect.bisect_right(self.rule_days, day) - 1
+        return self.rules[i] if i >= 0 else None
+
+    def notice_days(self, w: Worker) -> float:
+        """Notice to end ``w``'s assignment: its rules' (the first set's before the rules,
+        none without any rules)."""
+        rule = self.assignment_rule.get(w)
+        if rule is None:
+            rule = self.rules[0] if self.rules else None
+        return rule.notice_days if rule is not None else NO_NOTICE
+
+    def _market_pqe(self) -> float:
+        """Post-qualifying experience of an agency worker from the market: the least the
+        rules in force ask, plus a draw above it."""
+        rule = self.rule_at(self.ctx.now)
+        least = rule.min_pqe_years if rule is not None else 0.0
+        return least + self.pqe_above_min()
+
+    def start(self, team: TeamState, fte: float = 1.0, remaining: float | None = None,
+              returner: Returner | None = None) -> Worker:
         """An agency worker starts a placement.
 
         Parameters
@@ -238,13 +292,21 @@ class Agency:
         remaining : float, optional
             Days of the placement left (the opening workforce); a new placement's
             length is drawn otherwise.
+        returner : Returner, optional
+            A former employee coming back: they keep their number and experience.
 
         Returns
         -------
         Worker
         """
         team.agency_starts += remaining is None
-        w = self.staffing.add(AGENCY, team, fte)
+        if returner is None:
+            w = self.staffing.add(AGENCY, team, fte, pqe_years=self._market_pqe())
+        else:
+            old = returner.worker
+            w = self.staffing.add(AGENCY, team, fte, wid=old.id,
+                                  pqe_years=old.pqe_years(self.ctx.now))
+        self.assignment_rule[w] = self.rule_at(self.ctx.now)
         self._schedule(w, remaining if remaining is not None else self.placement_days())
         if self.policy.early_exit_annual_rate > 0:
             self.ctx.after(self.exp1() / self.policy.early_exit_annual_rate * DAYS_PER_YEAR,
@@ -270,18 +332,26 @@ class Agency:
             self.staffing.leave(w)
 
     def _early_exit(self, w: Worker) -> None:
-        if w.active and w.kind == AGENCY:
+        """The worker ends their assignment early: at once before the rules, else on the
+        rules' notice (the team seeks cover from the day they give it)."""
+        if not (w.active and w.kind == AGENCY):
+            return
+        rule = self.assignment_rule.get(w)
+        if rule is None or rule.notice_days <= 0:
             self.staffing.leave(w)
+        elif not w.leaving:                 # a released worker's notice is already running
+            w.give_notice("resigned", self.ctx.now)
+            self.ctx.after(rule.notice_days, self.staffing.leave, w)
+            self.ctx.staffing_changed(w.team)
 
     def _release(self, w: Worker) -> None:
-        w.leaving = True
-        w.retally()
-        self.ctx.after(self.policy.release_notice_days, self.staffing.leave, w)
+        w.give_notice("released", self.ctx.now)
+        self.ctx.after(self.notice_days(w), self.staffing.leave, w)
 
     # -- returners ----------------------------------------------------------------------
 
     def may_return(self, returner: Returner, day: float) -> bool:
-        """Whether the DfE's cooling-off lets ``returner`` start a placement here on ``day``.
+        """Whether the agency rules let ``returner`` start a placement here on ``day``.
 
         Parameters
         ----------
@@ -291,15 +361,56 @@ class Agency:
         Returns
         -------
         bool
-            True on a day before ``cooling_off_from`` (no cooling-off for those
-            assignments) or at least ``cooling_off_days`` after they left.
+            True before the rules; else with the rules' least experience, and either
+            their cooling-off over or an exception to it.
         """
-        return day < self.cooling_off_from or day >= returner.left + self.cooling_off_days
+        rule = self.rule_at(day)
+        if rule is None:
+            return True
+        if returner.worker.pqe_years(day) < rule.min_pqe_years:
+            return False
+        return day >= returner.left + rule.cooling_off_days \
+            or self.exception(returner, day) != ""
+
+    def exception(self, returner: Returner, day: float) -> str:
+        """The exception to the cooling-off that holds for ``returner`` on ``day`` ("" none).
+
+        Parameters
+        ----------
+        returner : Returner
+        day : float
+
+        Returns
+        -------
+        str
+            "probation" if they left within the rules' ``probation_days`` of joining
+            (service here, which a conversion starts again) and the rules list it.
+        """
+        rule = self.rule_at(day)
+        if rule is None or day >= returner.left + rule.cooling_off_days:
+            return ""
+        served = returner.worker.service_years(returner.left) * DAYS_PER_YEAR
+        if "probation" in rule.cooling_off_exceptions and served < rule.probation_days:
+            return "probation"
+        return ""
+
+    def _changes(self, returner: Returner) -> list[float]:
+        """Delays from now to the days the rules' verdict on ``returner`` may change: now,
+        each set's start and each set's end of their cooling-off (delays, not days, so
+        that a call falls exactly on the day ``may_return`` reads)."""
+        now = self.ctx.now
+        delays = {0.0}
+        for day, rule in zip(self.rule_days, self.rules, strict=True):
+            if day > now:
+                delays.add(day - now)
+            delays.add(rule.cooling_off_days)
+        return sorted(delays)
 
     def left_for_agency(self, w: Worker) -> None:
         """A leaver who went to agency work: with ``return_as_agency`` they come back
-        to the pool here, free to take a placement from the first day the
-        cooling-off allows (an NQSW never: no agency work without 3 years' experience).
+        to the pool here, free to take a placement from the first day the rules
+        allow (an NQSW never: no agency work without 3 years' experience); one the
+        rules bar on every day they could start is refused.
 
         Parameters
         ----------
@@ -309,15 +420,18 @@ class Agency:
         if self.returns is None or w.kind != PERMANENT or self.returns() >= self.return_rate:
             return
         now = self.ctx.now
-        returner = Returner(now, 0.0)
-        # delays, not days, so that the call falls exactly on the day may_return reads
-        wait = 0.0 if self.may_return(returner, now) else self.cooling_off_days
-        returner.until = now + wait + self.policy.returner_available_days
+        returner = Returner(w, now, 0.0)
+        # the days the verdict changes, and the verdict on each (it holds until the next)
+        verdicts = [(d, self.may_return(returner, now + d)) for d in self._changes(returner)]
+        opens = [d for k, (d, ok) in enumerate(verdicts) if ok and (k == 0 or not verdicts[k - 1][1])]
+        if not opens:
+            self.refused["pqe"] += 1       # the cooling-off ends: only experience bars them
+            return
+        returner.until = now + opens[0] + self.policy.returner_available_days
         self.pool.append(returner)
-        self.ctx.after(wait, self._returner_free, returner)
-        resumes = now + self.cooling_off_days     # after a cooling-off that began on the way
-        if wait == 0 and max(now, self.cooling_off_from) < resumes < returner.until:
-            self.ctx.after(self.cooling_off_days, self._returner_free, returner)
+        for d in opens:
+            if now + d < returner.until:
+                self.ctx.after(d, self._returner_free, returner, now + d)
 
     def _free_returner(self) -> Returner | None:
         """The longest-waiting returner who may start today (those past waiting leave the pool)."""
@@ -329,10 +443,11 @@ class Agency:
                 return r
         return None
 
-    def _returner_free(self, returner: Returner) -> None:
-        """A returner may start now: they take the oldest request waiting, if any."""
+    def _returner_free(self, returner: Returner, day: float) -> None:
+        """A returner may start now (``day``, as the call was meant to fall): they take
+        the oldest request waiting, if any."""
         now = self.ctx.now
-        if returner.placed or returner.until <= now or not self.may_return(returner, now):
+        if returner.placed or returner.until <= now or not self.may_return(returner, day):
             return
         waiting = [r for t in self.ctx.team_list for r in self.requests[t.name]
                    if r.returner is None]
@@ -353,7 +468,10 @@ class Agency:
     def _returner_starts(self, team: TeamState, returner: Returner) -> None:
         returner.placed = True
         team.agency_returners += 1
-        self.start(team)
+        exception = self.exception(returner, self.ctx.now)
+        w = self.start(team, returner=returner)
+        if exception and self.ctx.staff_log is not None:
+            self.ctx.staff_log.exception(w, exception)
 
     # -- conversion ---------------------------------------------------------------------
 

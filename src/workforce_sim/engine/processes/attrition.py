@@ -302,7 +302,6 @@ class Attrition:
         """The plan's resignation (its ticket still valid): notice starts."""
         if not w.active or w.kind not in EMPLOYED:
             return                                # gone
-        w.leaving = True
-        w.retally()
+        w.give_notice("resigned", self.ctx.now)
         self.ctx.staffing_changed(w.team)         # recruitment starts at resignation
         self.ctx.after(self.notice_days, self.leave, w)

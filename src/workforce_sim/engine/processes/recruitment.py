@@ -99,6 +99,9 @@ class Recruitment:
         rng = ctx.streams["recruitment"]
         self.time_to_hire = buffered_sampler(r.time_to_hire_days, rng)
         self.uniform = buffered_sampler(UNIFORM, rng)
+        # post-qualifying experience of each hire: its own stream, so nothing else moves
+        self.hire_pqe = buffered_sampler(ctx.scenario.workforce.permanent.hire_pqe_years,
+                                         ctx.streams["pqe.hires"])
         self.campaigns = [(day_of(s.start_date, c.start), day_of(s.start_date, c.end) + 1, c)
                           for c in r.campaigns]
         self.rounds: dict[str, list[Round]] = {t: [] for t in ctx.teams}
@@ -215,7 +218,7 @@ class Recruitment:
         """
         team.hires += 1
         team.recruitment_cost += cost
-        return self.staffing.add(PERMANENT, team, fte, terms=terms)
+        return self.staffing.add(PERMANENT, team, fte, terms=terms, pqe_years=self.hire_pqe())
 
     def _cohort(self, c: Any) -> None:
         team = self.ctx.teams[c.team]

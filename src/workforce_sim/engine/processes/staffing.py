@@ -113,7 +113,8 @@ class Staffing:
 
     def add(self, kind: str, team: TeamState, fte: float = 1.0, *, service_years: float = 0.0,
             months_served: float = 0.0, pathway: Any = None,
-            terms: Terms | None = None) -> Worker:
+            terms: Terms | None = None, pqe_years: float | None = None,
+            wid: int | None = None) -> Worker:
         """A worker joins ``team`` now; waiting cases are allocated to them.
 
         Parameters
@@ -130,19 +131,29 @@ class Staffing:
             The academy pathway they came through.
         terms : dict, optional
             Attrition's terms for a new employee (a cohort's ``early_until``, ...).
+        pqe_years : float, optional
+            Post-qualifying experience on joining (permanent and agency workers); an
+            NQSW's is their months served, a trainee has none.
+        wid : int, optional
+            The number of a former worker coming back (a returner keeps theirs).
 
         Returns
         -------
         Worker
         """
         now = self.env.now
-        w = Worker(self._next_id, kind, team, fte, now)
-        self._next_id += 1
+        if wid is None:
+            wid = self._next_id
+            self._next_id += 1
+        w = Worker(wid, kind, team, fte, now)
         w.service_days_at_join = service_years * DAYS_PER_YEAR
         w.pathway = pathway
+        if pqe_years is not None:
+            w.qualified_day = now - pqe_years * DAYS_PER_YEAR
         team.workers.append(w)
         if kind == NQSW:
             self._start_asye(w, months_served)
+            w.qualified_day = w.asye_day0
         self._settled(w)
         if kind in EMPLOYED:
             self.employed(w, terms)
@@ -176,6 +187,7 @@ class Staffing:
         """
         w.kind = NQSW
         self._start_asye(w)
+        w.qualified_day = w.asye_day0
         self._settled(w)
         self.employed(w, terms)
 
@@ -278,7 +290,7 @@ class Staffing:
             team.leavers_permanent_fte += w.fte
         elif w.kind == AGENCY:
             team.leavers_agency += 1
-            team.agency_releases += w.leaving
+            team.agency_releases += w.notice == "released"
         elif w.kind == TRAINEE and counted:
             team.academy_dropouts += 1
         self.refresh_costs(w)

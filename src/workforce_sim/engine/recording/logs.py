@@ -46,13 +46,21 @@ class CaseLog:
         return pd.DataFrame(self.rows, columns=list(SPELL_COLUMNS))
 
 
-STAFF_COLUMNS = ("worker_id", "team", "kind", "fte", "start_day", "end_day", "end")
+STAFF_COLUMNS = ("worker_id", "team", "kind", "fte", "start_day", "end_day", "end", "role",
+                 "pqe_years", "notice_day", "notice", "exception")
 
 
 class StaffLog:
     """One row per spell of a worker in one kind and team: ``end`` is "left", "changed"
     (became another kind), "promoted" (moved to another team, the next spell opening
-    there) or "open" (still in post at the horizon, ``end_day`` NaN)."""
+    there) or "open" (still in post at the horizon, ``end_day`` NaN).
+
+    ``role`` is the team's role and ``pqe_years`` the worker's post-qualifying experience
+    at the start of the spell; a leaver who comes back as an agency worker keeps their
+    ``worker_id``. ``notice_day`` is the day a leaver gave (or was given) notice and
+    ``notice`` how ("resigned" or "released"; NaN and "" when they left without notice);
+    ``exception`` names the exception to the cooling-off that let a returner start
+    ("probation"), "" otherwise."""
 
     def __init__(self) -> None:
         self.rows: list[list[Any]] = []
@@ -66,13 +74,21 @@ class StaffLog:
                 return
             row[5], row[6] = now, "changed" if row[2] != w.kind else "promoted"
         w.spell = len(self.rows)
-        self.rows.append([w.id, w.team.name, w.kind, w.fte, now, float("nan"), "open"])
+        self.rows.append([w.id, w.team.name, w.kind, w.fte, now, float("nan"), "open",
+                          w.team.role, w.pqe_years(now), float("nan"), "", ""])
 
     def end(self, w: Worker, now: float) -> None:
-        """The worker leaves now: their spell ends."""
+        """The worker leaves now: their spell ends (with the notice they worked, if any)."""
         assert w.spell is not None
         row = self.rows[w.spell]
         row[5], row[6] = now, "left"
+        if w.leaving:
+            row[9], row[10] = w.notice_day, w.notice
+
+    def exception(self, w: Worker, name: str) -> None:
+        """The worker's spell opened through the cooling-off's exception ``name``."""
+        assert w.spell is not None
+        self.rows[w.spell][11] = name
 
     def frame(self) -> pd.DataFrame:
         """The spells as a table."""

@@ -44,7 +44,9 @@ class Worker:
         "id", "kind", "team", "fte", "factor", "capacity", "load", "ratio", "cases", "active",
         "joined_day", "service_days_at_join", "asye_day0", "pathway", "rates", "spell",
         # working their notice: a resigning employee or a released agency worker
-        "leaving",
+        "leaving", "notice", "notice_day",
+        # the day they qualified as a social worker (NaN for a trainee): PQE counts from it
+        "qualified_day",
         # what the worker adds to the team's FTE tallies (retally, exact.py)
         "units", "counted",
     )
@@ -67,6 +69,9 @@ class Worker:
         self.rates: tuple[float, ...] = (0.0,) * 8   # what they add to the team's accruals
         self.spell: int | None = None  # row of the staff log, when kept
         self.leaving = False
+        self.notice = ""               # "resigned" or "released" while working their notice
+        self.notice_day = float("nan")  # the day notice was given
+        self.qualified_day = float("nan")
         self.units = exact.units(fte)
         self.counted = (False, False, False)   # (employed, committed, agency cover)
 
@@ -99,6 +104,35 @@ class Worker:
             Service at joining plus the time since.
         """
         return (self.service_days_at_join + day - self.joined_day) / DAYS_PER_YEAR
+
+    def pqe_years(self, day: float) -> float:
+        """Post-qualifying experience on ``day`` (years since qualifying).
+
+        Parameters
+        ----------
+        day : float
+            A day of the run.
+
+        Returns
+        -------
+        float
+            Calendar years since qualifying, whatever the FTE (the DfE's rules count
+            years since qualifying); NaN for a trainee.
+        """
+        return (day - self.qualified_day) / DAYS_PER_YEAR
+
+    def give_notice(self, how: str, day: float) -> None:
+        """The worker starts working their notice on ``day`` (``how``: "resigned" or
+        "released"); the FTE tallies follow.
+
+        Parameters
+        ----------
+        how : str
+        day : float
+        """
+        self.leaving = True
+        self.notice, self.notice_day = how, day
+        self.retally()
 
     def __repr__(self) -> str:
         return (f"Worker({self.id}, {self.kind}, team={self.team.name}, "
