@@ -142,6 +142,7 @@ class Workforce(Protocol):
 
     absence: float
     agency_factor: float
+    away: dict[Worker, None]
 
     def add(self, kind: str, team: TeamState, fte: float = 1.0, *, service_years: float = 0.0,
             months_served: float = 0.0, pathway: Any = None,
@@ -155,6 +156,10 @@ class Workforce(Protocol):
     def transfer(self, w: Worker, to: TeamState) -> None: ...
 
     def leave(self, w: Worker, *, counted: bool = True) -> None: ...
+
+    def absent(self, w: Worker) -> None: ...
+
+    def returns(self, w: Worker) -> None: ...
 
 
 class Context:

@@ -611,6 +611,15 @@ class Recruitment(Strict):
     )
     readvertise_days: Days = Field(30, ge=0, description="gap before re-advertising [E]")
     cost_per_hire: Money = Field(4_000, ge=0, description="£ per hire [E]")
+    part_time_share: Number = Field(
+        0.0, ge=0, le=1, description="share of outside hires who work part time, at "
+        "part_time_fte; the rest of the round's post stays vacant and is advertised again. "
+        "0 (off) by default. [E] split of the census mean: 0.11 at 0.5 FTE gives England's "
+        "mean FTE of permanent staff, inpost_fte / inpost_headcount = 0.945 in 2025 [D]"
+    )
+    part_time_fte: Number = Field(
+        0.5, gt=0, le=1, description="FTE of a part-time hire (at most the round's FTE) [E]"
+    )
     campaigns: Items[Campaign] = Field(default=(), description="dated recruitment campaigns")
     cohorts: Items[Cohort] = Field(default=(), description="dated batches of hires")
 
@@ -769,11 +778,36 @@ class CaseloadManagement(Strict):
     )
 
 
+class LongLeave(Strict):
+    """A kind of long absence of employees (maternity, long-term sickness): spells in which
+    the worker stays in post but holds no cases."""
+
+    annual_rate: Rate = Field(
+        0.0, ge=0, description="spells starting per FTE-year of employees not already on "
+        "long absence; 0 turns this kind off [E]"
+    )
+    duration_days: Duration = Field(
+        default_factory=lambda: Lognormal(dist="lognormal", median=273, p90=364),
+        description="length of a spell [E] maternity: median 39 weeks, statutory maternity "
+        "pay's length, p90 52 weeks (most return within the year of leave); "
+        "long-term sickness: at least 28 days"
+    )
+    cover: Flag = Field(
+        False, description="the service asks for agency cover of the absent FTE (added to "
+        "the team's agency target)"
+    )
+
+
 class Absence(Strict):
-    """Sickness absence, as capacity lost."""
+    """Sickness absence, as capacity lost, and long absences as spells."""
 
     rate: Number = Field(
-        0.035, ge=0, lt=1, description="share of capacity lost to sickness [S] England 3.5 %"
+        0.035, ge=0, lt=1, description="share of capacity lost to short-term sickness "
+        "[S] England 3.5 %"
+    )
+    long_leave: FrozenDict[Key, LongLeave] = Field(
+        default_factory=FrozenDict, description="long absences (maternity, long-term "
+        "sickness), by name; none by default"
     )
 
 

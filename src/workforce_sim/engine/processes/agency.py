@@ -5,7 +5,8 @@ the DfE definition; the agency cover trend's value for the run year in its
 place, if the scenario has one: every team is reviewed when the year turns),
 plus, when ``pressure_cover_max_fte`` is set and the team's load/capacity at
 a month end exceeds ``pressure_cover_threshold``, enough extra agency FTE to
-bring it back to the threshold, up to that cap.
+bring it back to the threshold, up to that cap, plus the FTE of its employees on a
+long absence with ``cover`` (``processes/absence.py``).
 Placements are whole posts (1 FTE); the target is rounded to the nearest FTE.
 
 * Short of the target, the service requests a worker: the request is filled
@@ -64,6 +65,8 @@ from workforce_sim.engine.streams import EXP1, UNIFORM, buffered_sampler
 from workforce_sim.scenario.calendar import day_of
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from workforce_sim.engine.context import Context, Workforce
     from workforce_sim.engine.state.teams import TeamState
     from workforce_sim.scenario.schema import AgencyRule
@@ -135,6 +138,9 @@ class Agency:
         self.returns = buffered_sampler(UNIFORM, ctx.streams["agency.returners"]) \
             if self.return_rate > 0 else None
         self.pool: list[Returner] = []     # returners waiting, longest-waiting first
+        # FTE of the team's employees on long absence with cover (the model sets it when
+        # absence.long_leave is on): added to the target
+        self.absence_cover: Callable[[TeamState], float] | None = None
         self.trends = ctx.trends
         if self.trends.agency_cover:
             for day in self.trends.boundaries:
@@ -155,6 +161,8 @@ class Agency:
         """
         share = self.trends.at(self.trends.agency_cover, self.ctx.now, self.policy.cover_fraction)
         target = share * vacancy_fte(team) + self.extra[team.name]
+        if self.absence_cover is not None:
+            target += self.absence_cover(team)
         return math.floor(target + 0.5 + EPS)
 
     def cover(self, team: TeamState) -> float:

@@ -208,6 +208,7 @@ class Recorder:
             "leavers_agency": team.leavers_agency, "agency_starts": team.agency_starts,
             "agency_releases": team.agency_releases, "conversions": team.conversions,
             "promotions": team.promotions,
+            "long_absence_fte": team.away_fte, "long_absence_starts": team.long_absence_starts,
             "academy_qualified": team.academy_qualified,
             "academy_dropouts": team.academy_dropouts,
             "academy_not_placed": team.academy_not_placed,
