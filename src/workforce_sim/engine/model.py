@@ -62,6 +62,7 @@ from workforce_sim.engine.processes.academy import Academy
 from workforce_sim.engine.processes.agency import Agency
 from workforce_sim.engine.processes.allocation import Allocation, CaseloadMoves
 from workforce_sim.engine.processes.attrition import Attrition
+from workforce_sim.engine.processes.budget import Budget
 from workforce_sim.engine.processes.costs import Costs
 from workforce_sim.engine.processes.destinations import Destinations
 from workforce_sim.engine.processes.promotion import Promotion
@@ -151,6 +152,9 @@ class Model:
         ctx.on_staffing_changed(self.recruitment.review)
         ctx.on_staffing_changed(self.agency.review)
         ctx.on_month_end(self.recorder.close_month)
+        if scenario.budget is not None:     # reads the month the recorder closed; acts before
+            self.budget = Budget(ctx, scenario.budget, self.recorder.month_cost)   # the others
+            ctx.on_month_end(self.budget.month_end)
         if self.recruitment.posts_review is not None:   # reads the month end the recorder saw
             ctx.on_month_end(self.recruitment.month_end)
         ctx.on_month_end(self.attrition.month_end)

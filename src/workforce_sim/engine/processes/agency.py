@@ -187,7 +187,7 @@ class Agency:
         """
         goal, current = self.goal(team), self.cover(team)
         requests = self.requests[team.name]
-        while current + 1 <= goal + EPS:
+        while current + 1 <= goal + EPS and not self.ctx.agency_capped:   # the budget's cap
             self._request(Request(team, self.ctx.now))
             current += 1
         while requests and current - 1 >= goal - EPS:

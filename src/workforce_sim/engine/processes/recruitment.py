@@ -186,6 +186,13 @@ class Recruitment:
 
     def _advertise(self, r: Round) -> None:
         ctx = self.ctx
+        if ctx.recruitment_paused:        # the budget's pause: try again at the next month end
+            ctx.at(ctx.next_month_end(ctx.now), self._advertise, r, ticket=r)
+            return
+        self._advertise_now(r)
+
+    def _advertise_now(self, r: Round) -> None:
+        ctx = self.ctx
         c = self._campaign(ctx.now)
         speed = c.speed_multiplier if c else 1.0
         boost = c.success_multiplier if c else 1.0

@@ -435,6 +435,17 @@ COLUMNS: tuple[Column, ...] = (
     Column("agency_premium", "flow", "£", "Agency premium",
            "Agency spend − agency FTE-days at the permanent day cost, in the month.",
            across_months="sum"),
+    # ---------------------------------------------------------------- the budget's actions
+    Column("budget_recruitment_pause", "statistic", "share", "Recruitment paused by the budget",
+           "1 if the budget's recruitment pause was in force in the month (spend over "
+           "profile at the last month end: no round advertised), else 0; the same in every "
+           "row of the month. Averaged over replications: the share of runs paused.",
+           across_teams="max"),
+    Column("budget_agency_cap", "statistic", "share", "Agency capped by the budget",
+           "1 if the budget's agency cap was in force in the month (spend over profile at "
+           "the last month end: no new agency request), else 0; the same in every row of "
+           "the month. Averaged over replications: the share of runs capped.",
+           across_teams="max"),
 )
 
 _BY_NAME = {c.name: c for c in COLUMNS}
