@@ -92,7 +92,7 @@ def test_workbook_has_the_finance_sheets(results, tmp_path):
     monthly = wb["Monthly"]
     formats = {c.value: monthly.cell(row=2, column=c.column).number_format for c in monthly[1]}
     assert formats["agency_rate mean"] == formats["vacancy_rate q95"] == "0.0%"
-    assert formats["cost_total mean"] == '"£"#,##0'
+    assert formats[f"cost_total mean ({results.price_base})"] == '"£"#,##0'
     assert formats["caseload mean"] == formats["permanent_fte q05"] == "#,##0.0"
     for sheet in wb.worksheets:
         assert sheet.freeze_panes == "B2" and sheet["A1"].font.b, sheet.title

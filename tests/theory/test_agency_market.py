@@ -61,7 +61,8 @@ def test_a_cap_starting_later_leaves_earlier_months_alone():
     later = capped(0.0, start="2025-07-01")
     a, c = Run(base, 0).team("all"), Run(later, 0).team("all")
     assert a.iloc[:6].equals(c.iloc[:6][a.columns])
-    per_day = lambda df: df["cost_agency"].iloc[18:].sum() / df["agency_fte_days"].iloc[18:].sum()
+    def per_day(df):
+        return df["cost_agency"].iloc[18:].sum() / df["agency_fte_days"].iloc[18:].sum()
     assert per_day(c) < per_day(a)
 
 

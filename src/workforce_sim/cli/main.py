@@ -33,6 +33,7 @@ from workforce_sim._version import __version__
 from workforce_sim.cli.library import Library
 from workforce_sim.data import DataError
 from workforce_sim.results.formatting import bands_meaning, format_value
+from workforce_sim.results.money import price_base_label
 from workforce_sim.results.store import (
     PROVENANCE,
     ResultsError,
@@ -286,6 +287,12 @@ COMPARE_OUTPUTS = (
 )
 
 
+def _priced(table: pd.DataFrame, price_base: str) -> pd.DataFrame:
+    """The standard outputs' labels with what their money is in ("(£)" becomes "(£, cash)")."""
+    return table.assign(output=table["output"].str.replace("(£)", f"({price_base})",
+                                                           regex=False))
+
+
 def _per_output(tabulate: Callable[[Any], pd.DataFrame]) -> pd.DataFrame:
     """``tabulate(output)`` for each of the standard outputs, stacked with an ``output`` column."""
     import pandas as pd
@@ -330,7 +337,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     lib = args.library
     comp = lib.compare(scenarios, args.replications, args.seed, baseline=args.baseline,
                    **_run_options(args))
-    diffs = _per_output(comp.differences)
+    diffs = _priced(_per_output(comp.differences), comp.results[comp.baseline].price_base)
     text = _format_differences(diffs, comp.baseline, args)
     interrupted = comp.interrupted
     with _write_folder(out) as tmp:
@@ -414,7 +421,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     out = check_out(args.out)
 
     result = args.library.sweep(scenario, grid, args.replications, args.seed, **_run_options(args))
-    table = _per_output(result.table)
+    table = _priced(_per_output(result.table), price_base_label(scenario))
     shown = table.copy()             # each output in its own unit; the CSV keeps the numbers
     for c in ("mean", "ci_low", "ci_high"):
         shown[c] = [format_value(m, x) for m, x in zip(shown["metric"], shown[c], strict=True)]

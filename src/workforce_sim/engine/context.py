@@ -10,8 +10,9 @@ What a process may touch
 ------------------------
 * the context: ``now``, ``at``/``after``, ``streams`` (only the streams
   named for it in ``model.py``), ``teams``/``team_list``, ``scenario``,
-  ``horizon_days``, ``month_ends``, ``next_month_end``, the logs, and
-  :meth:`Context.staffing_changed`. ``env`` (the kernel) is there to be read
+  ``horizon_days``, ``month_ends``, ``next_month_end``, the logs, the budget's
+  flags ``recruitment_paused`` and ``agency_capped`` (set only by the budget),
+  and :meth:`Context.staffing_changed`. ``env`` (the kernel) is there to be read
   (its clock ``env._now``, on paths that run per case or per weekly step);
   only case life (``processes/allocation.py`` and the team's rule) schedules
   on it directly, through the kernel's lean paths;
@@ -142,6 +143,7 @@ class Workforce(Protocol):
 
     absence: float
     agency_factor: float
+    away: dict[Worker, None]
 
     def add(self, kind: str, team: TeamState, fte: float = 1.0, *, service_years: float = 0.0,
             months_served: float = 0.0, pathway: Any = None,
@@ -155,6 +157,18 @@ class Workforce(Protocol):
     def transfer(self, w: Worker, to: TeamState) -> None: ...
 
     def leave(self, w: Worker, *, counted: bool = True) -> None: ...
+
+    def absent(self, w: Worker) -> None: ...
+
+    def returns(self, w: Worker) -> None: ...
+
+
+class AgencyMarket(Protocol):
+    """What the agency market offers the agency process (``processes/market.py``)."""
+
+    def offer(self, role: str) -> tuple[float, float]: ...
+
+    def fill_probability(self, role: str, charge: float) -> float: ...
 
 
 class Context:
@@ -185,6 +199,9 @@ class Context:
         self.teams: dict[str, TeamState] = {}
         self.team_list: list[TeamState] = []
         self.ready = False          # hooks react to staffing changes once the model is set up
+        # set by the budget (processes/budget.py) while spend runs over its profile
+        self.recruitment_paused = False
+        self.agency_capped = False
         self._staffing_hooks: list[Callable[[TeamState], None]] = []
         self._month_end_hooks: list[Callable[[int], None]] = []
 

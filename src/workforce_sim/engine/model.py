@@ -19,7 +19,12 @@ draw comes from a named stream of :class:`~workforce_sim.engine.streams.RandomSt
   when ``return_as_agency`` is above 0);
 * ``destinations``: where each permanent or NQSW leaver goes;
 * ``academy``: completion, drop-out times and ASYE results;
-* ``caseload_moves.<case type>``: when managers next look at moving each held case.
+* ``caseload_moves.<case type>``: when managers next look at moving each held case;
+* ``recruitment.hours``: whether a hire works part time (only when
+  ``part_time_share`` is above 0);
+* ``absence.long``: long absences' starts and lengths (only with a kind of
+  ``absence.long_leave`` at a rate above 0; the process is built last, after the
+  academy, and its month end runs after agency's).
 
 The build order (:meth:`Model.__init__`) is part of the results, for two reasons:
 
@@ -54,11 +59,12 @@ from typing import TYPE_CHECKING
 
 from workforce_sim.engine.context import Context
 from workforce_sim.engine.kernel import Kernel
-from workforce_sim.engine.processes import demand
+from workforce_sim.engine.processes import absence, demand
 from workforce_sim.engine.processes.academy import Academy
 from workforce_sim.engine.processes.agency import Agency
 from workforce_sim.engine.processes.allocation import Allocation, CaseloadMoves
 from workforce_sim.engine.processes.attrition import Attrition
+from workforce_sim.engine.processes.budget import Budget
 from workforce_sim.engine.processes.costs import Costs
 from workforce_sim.engine.processes.destinations import Destinations
 from workforce_sim.engine.processes.market import Market
@@ -140,15 +146,25 @@ class Model:
         self.staffing.left_employment = self.destinations.left
         self.academy = Academy(ctx, self.staffing)
         self.staffing.passes_asye = self.academy.passes_asye
+        # long absences: built only when on, so that a run without them is unchanged
+        self.long_absence = absence.LongAbsence(ctx, self.staffing) \
+            if absence.enabled(ctx) else None
+        if self.long_absence is not None:
+            self.agency.absence_cover = self.long_absence.covered_fte
 
         ctx.on_staffing_changed(self.academy.review)
         ctx.on_staffing_changed(self.recruitment.review)
         ctx.on_staffing_changed(self.agency.review)
         ctx.on_month_end(self.recorder.close_month)
+        if scenario.budget is not None:     # reads the month the recorder closed; acts before
+            self.budget = Budget(ctx, scenario.budget, self.recorder.month_cost)   # the others
+            ctx.on_month_end(self.budget.month_end)
         if self.recruitment.posts_review is not None:   # reads the month end the recorder saw
             ctx.on_month_end(self.recruitment.month_end)
         ctx.on_month_end(self.attrition.month_end)
         ctx.on_month_end(self.agency.month_end)
+        if self.long_absence is not None:
+            ctx.on_month_end(self.long_absence.month_end)
 
         self._initial_staff()
         self._initial_cases()

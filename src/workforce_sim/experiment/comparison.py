@@ -27,6 +27,7 @@ from workforce_sim.experiment.runner import (
     run,
 )
 from workforce_sim.results.analysis import t_interval
+from workforce_sim.results.money import price_base_label
 from workforce_sim.results.tables import Results
 from workforce_sim.scenario.schema import Scenario
 
@@ -254,12 +255,22 @@ def compare(scenarios: Mapping[str, Scenario], replications: int = 100, seed: in
     baseline = baseline or next(iter(scenarios))
     if baseline not in scenarios:
         raise KeyError(f"baseline {baseline!r} is not one of {', '.join(scenarios)}")
+    _same_price_base(scenarios)
     done, interrupted = _run_each(runner or run, scenarios.values(), replications, seed,
                                   run_options)
     results = dict(zip(scenarios, done, strict=False))
     if baseline not in results:
         raise KeyboardInterrupt(f"interrupted before the baseline {baseline!r} ran")
     return Comparison(results, baseline, interrupted)
+
+
+def _same_price_base(scenarios: Mapping[str, Scenario]) -> None:
+    """Differences of money are only meaningful in one price base: refuse a mixture."""
+    bases = {name: price_base_label(s) for name, s in scenarios.items()}
+    if len(set(bases.values())) > 1:
+        listed = "; ".join(f"{n}: {b}" for n, b in bases.items())
+        raise ArgumentError(f"compare: the scenarios' money is in different price bases "
+                            f"({listed}); give them the same [money] price_base")
 
 
 def _run_each(go: Runner, scenarios: Iterable[Scenario], replications: int, seed: int,

@@ -36,6 +36,7 @@ from tqdm.auto import tqdm
 from workforce_sim.engine import Model
 from workforce_sim.engine.recording.columns import NAMES as COLUMNS
 from workforce_sim.results.analysis import RunningSummary
+from workforce_sim.results.money import to_price_base
 from workforce_sim.results.tables import Results, RunResult
 from workforce_sim.scenario.calendar import month_starts
 from workforce_sim.scenario.schema import Scenario
@@ -123,7 +124,7 @@ def _monthly_frame(model: Model) -> pd.DataFrame:
     df = pd.DataFrame(model.recorder.rows, columns=["month_index", "team", *COLUMNS])
     starts = pd.to_datetime(month_starts(s.start_date, s.horizon_months))
     df.insert(0, "month", starts[df.pop("month_index").to_numpy()])
-    return df
+    return to_price_base(df, s)     # money simulated in cash, shown in the scenario's base
 
 
 def simulate(scenario: Scenario, seed: int = 0, replication: int = 0,

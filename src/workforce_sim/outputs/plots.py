@@ -81,7 +81,7 @@ def fan_chart(results: Results, metric: str = "agency_rate", team: str = "all",
                    label=f"target {format_value(metric, target)}")
     where = "whole service" if team == "all" else f"team {team}"
     ax.set_title(f"{label(metric)}, {where}", loc="left", fontsize=12)
-    ax.set_ylabel(label(metric))
+    ax.set_ylabel(label(metric, results.price_base))
     _format_axis(ax, metric)
     ax.legend(frameon=False, fontsize=8, loc="best")
     return fig
@@ -96,8 +96,10 @@ def compare_chart(results: Mapping[str, Results], metric: str = "agency_rate",
         colour = PALETTE[i % len(PALETTE)]
         ax.fill_between(s.index, s["q25"], s["q75"], color=colour, alpha=0.2, lw=0)
         ax.plot(s.index, s["q50"], color=colour, lw=2, label=name)
+    bases = sorted({res.price_base for res in results.values()})
     ax.set_title(f"{label(metric)}: median and middle 50 % of replications", loc="left",
                  fontsize=12)
+    ax.set_ylabel(label(metric, "; ".join(bases)))
     _format_axis(ax, metric)
     ax.legend(frameon=False, fontsize=8)
     return fig
@@ -136,6 +138,7 @@ def cost_chart(results: Results, team: str = "all") -> Figure:
     part = fy.drop_duplicates("financial_year").set_index("financial_year").reindex(years)["months"]
     ax.set_xticks(range(len(years)), [f"{y}*" if m < 12 else y for y, m in zip(years, part, strict=True)])
     ax.set_title("Cost by financial year (* part year)", loc="left", fontsize=12)
+    ax.set_ylabel(results.price_base)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _: f"£{x / 1e6:,.1f}m"))
     ax.legend(frameon=False, fontsize=8, ncols=5, loc="upper center", bbox_to_anchor=(0.5, -0.08))
     return fig

@@ -84,7 +84,7 @@ def _spend_table(results: Results) -> str:
                              zip(keep["metric"], keep["mean"], keep["q05"], keep["q95"], strict=True)])
     table = keep.pivot(index="financial_year", columns="metric", values="cell")
     table = table[[m for m in SPEND if m in table.columns]]
-    table.columns = [label(m) for m in table.columns]
+    table.columns = [label(m, results.price_base) for m in table.columns]
     months = keep.drop_duplicates("financial_year").set_index("financial_year")["months"]
     table.index = [f"{y}{' (part year)' if months[y] < 12 else ''}" for y in table.index]
     return table.to_html(escape=True, border=0)

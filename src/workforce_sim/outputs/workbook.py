@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from workforce_sim.engine.recording.columns import of_unit
+from workforce_sim.engine.recording.columns import find, of_unit
 from workforce_sim.outputs.report import assumption_rows
 from workforce_sim.results.formatting import excel_format
 from workforce_sim.results.store import atomic_write_file, escape_formulas
@@ -21,6 +21,12 @@ SUMMARY_METRICS = ("agency_rate", "vacancy_rate", "caseload", "unallocated_cases
 
 
 STATISTICS = ("mean", "ci_low", "ci_high", "q05", "q50", "q95")
+
+
+def _priced(header: str, price_base: str) -> str:
+    """A money column's header with what its money is in: "cost_total mean (£, cash)"."""
+    c = find(header.rsplit(" ", 1)[0])
+    return f"{header} ({price_base})" if c is not None and c.unit == "£" else header
 
 
 def monthly_summary(results: Results, team: str = "all") -> pd.DataFrame:
@@ -100,7 +106,10 @@ def write_workbook(results: Results, path: str | Path, team: str = "all") -> Pat
     fy = results.financial_years(team)
     fy = fy[fy["metric"].isin([c.name for c in of_unit("£")])]
     fy = fy[["financial_year", "months", "metric", "mean", "ci_low", "ci_high", "q05", "q50", "q95"]]
+    fy = fy.assign(price_base=results.price_base)
     monthly = monthly_summary(results, team)
+    formats = [excel_format(name.rsplit(" ", 1)[0]) for name in monthly.columns]
+    monthly.columns = [_priced(name, results.price_base) for name in monthly.columns]
 
     def write(tmp: str) -> None:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
@@ -114,8 +123,9 @@ def write_workbook(results: Results, path: str | Path, team: str = "all") -> Pat
                 .to_excel(xl, sheet_name="Provenance", index=False)
             n = len(monthly)
             _finish_sheet(xl.sheets["Monthly"], {
-                j: [excel_format(name.rsplit(" ", 1)[0])] * n
-                for j, name in enumerate(monthly.columns, start=1) if name != "month"})
+                j: [fmt] * n for j, (name, fmt) in enumerate(zip(monthly.columns, formats,
+                                                                 strict=True), start=1)
+                if name != "month"})
             per_row = [excel_format(m) for m in fy["metric"]]
             _finish_sheet(xl.sheets["Financial years"], {
                 j: per_row for j, name in enumerate(fy.columns, start=1) if name in STATISTICS})

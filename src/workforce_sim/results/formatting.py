@@ -3,7 +3,9 @@
 The command line, the HTML report, the workbook and the charts all format
 through these functions, so a figure reads the same wherever it appears:
 shares as percentages (``11.4%``), money in millions of pounds (``£2.13m``),
-everything else with one decimal (``754.1``).
+everything else with one decimal (``754.1``). What money is in (cash, or real
+terms at a stated year) is said once per table or chart, in the label of its
+money figures (:func:`label` with the price base of ``results/money.py``).
 """
 
 from __future__ import annotations
@@ -23,13 +25,16 @@ def _column(col: Column | str | None) -> Column | None:
     return find(col) if isinstance(col, str) else col
 
 
-def label(col: Column | str) -> str:
+def label(col: Column | str, price_base: str | None = None) -> str:
     """The human label of a column (a name the table does not know is shown as written).
 
     Parameters
     ----------
     col : Column or str
         A column or its name.
+    price_base : str, optional
+        What money is in (``results.money.price_base_label``: "£, cash"); given, a
+        money column's label ends with it: "Total cost (£, cash)".
 
     Returns
     -------
@@ -37,6 +42,8 @@ def label(col: Column | str) -> str:
     """
     c = _column(col)
     if c is not None:
+        if price_base is not None and c.unit == "£":
+            return f"{c.label} ({price_base})"
         return c.label
     return str(col).replace("_", " ").capitalize()
 

@@ -25,6 +25,7 @@ from workforce_sim.results.analysis import (
     rag,
 )
 from workforce_sim.results.formatting import format_value, label
+from workforce_sim.results.money import price_base_label
 from workforce_sim.results.store import (
     PROVENANCE,
     ResultsError,
@@ -120,7 +121,13 @@ class Results:
         return {"kind": "run", "scenario_name": self.scenario.name, "seed": self.seed,
                 "replications": self.replications, "replications_requested": requested,
                 "interrupted": self.interrupted, "workforce_sim": self.version,
-                "created": self.created, "summary_mode": self.running is not None}
+                "created": self.created, "summary_mode": self.running is not None,
+                "price_base": self.price_base}
+
+    @property
+    def price_base(self) -> str:
+        """What the money columns are in: "£, cash" or "£, 2025-26 prices, GDP deflator"."""
+        return price_base_label(self.scenario)
 
     @property
     def teams(self) -> list[str]:
@@ -237,7 +244,8 @@ class Results:
         targets = list(targets)
         if budget is not None:
             targets.append(Target("cost_total", budget, per="financial_year",
-                                  label=f"total cost per financial year at most £{budget:,.0f}"))
+                                  label=f"total cost per financial year at most £{budget:,.0f} "
+                                        f"({self.price_base})"))
         frames = []
         for t in targets:
             self._check(t.metric, t.team)
@@ -294,6 +302,8 @@ class Results:
             c = column(metric)
             flow = c.across_months == "sum"
             measure = f"{c.label} in the 12 months" if flow else c.label
+            if c.unit == "£":
+                measure += f" ({self.price_base})"
             for m in months:
                 if flow:
                     window = df.loc[(month_no > m - 12) & (month_no <= m)]

@@ -21,6 +21,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic import Strict as StrictType
 from pydantic_core import PydanticCustomError
 
+from workforce_sim.data.deflators import SHIPPED as SHIPPED_DEFLATORS
 from workforce_sim.scenario.calendar import add_months
 from workforce_sim.scenario.changes import apply_changes
 from workforce_sim.scenario.checks import cross_problems
@@ -334,6 +335,19 @@ DESTINATIONS = ("other_council", "agency", "out_of_la_social_work")
 """Where a permanent or newly qualified leaver goes, in the order the draw reads them."""
 
 
+class OnCostChange(Strict):
+    """From ``date`` on, employer on-costs are ``on_cost_rate`` of salary (employer
+    National Insurance, pension): a level, not a rise."""
+
+    date: Date = Field(description="the day the new rate takes effect; on or before the "
+                       "start date: in force from the start")
+    on_cost_rate: Factor = Field(
+        ge=0, description="employer on-costs as a share of salary from that day [D] employer "
+        "NI from 6 April 2025: 15 % above £5,000 (was 13.8 % above £9,100), +2.47 points of "
+        "a £40,000 salary"
+    )
+
+
 class PermanentPolicy(Strict):
     """Permanent social workers: turnover, pressure, notice, pay and where leavers go."""
 
@@ -360,6 +374,10 @@ class PermanentPolicy(Strict):
     )
     on_cost_rate: Factor = Field(
         0.30, ge=0, description="employer on-costs as a share of salary [D]"
+    )
+    on_cost_changes: Items[OnCostChange] = Field(
+        default=(), description="dated changes of on_cost_rate (none: the rate holds "
+        "throughout); they apply to pay and retention levers alike"
     )
     retention: Items[RetentionLever] = Field(
         default=(), description="dated retention levers"
@@ -586,6 +604,19 @@ class AgencyPolicy(Strict):
         return v
 
 
+class PayAward(Strict):
+    """A dated pay award: from ``date`` on, every salary (permanent by role, NQSW) is
+    multiplied by ``1 + rise``, on top of earlier awards (compounding). Retention
+    levers' ``cost_per_fte_year`` does not rise: a lever is a fixed sum per FTE."""
+
+    date: Date = Field(description="the day the award takes effect; before the start date: "
+                       "taken to be in the salaries given already, no effect")
+    rise: Number = Field(
+        gt=-1, le=1, description="the rise as a share of salary (0.032 = 3.2 %) [S] NJC "
+        "2025-26: 3.2 % from 1 April 2025"
+    )
+
+
 class RolePay(Strict):
     """Pay and agency charge of one role; a value left out is the whole workforce's."""
 
@@ -609,6 +640,10 @@ class Workforce(Strict):
         default_factory=FrozenDict, description="pay and agency charge by role (a team's "
         "role is teams.<name>.role); a role not listed is paid as workforce.permanent and "
         "workforce.agency say"
+    )
+    pay_awards: Items[PayAward] = Field(
+        default=(), description="dated pay awards on every salary, compounding (none: "
+        "salaries hold throughout)"
     )
 
     def salary(self, role: str) -> float:
@@ -663,6 +698,15 @@ class Recruitment(Strict):
     )
     readvertise_days: Days = Field(30, ge=0, description="gap before re-advertising [E]")
     cost_per_hire: Money = Field(4_000, ge=0, description="£ per hire [E]")
+    part_time_share: Number = Field(
+        0.0, ge=0, le=1, description="share of outside hires who work part time, at "
+        "part_time_fte; the rest of the round's post stays vacant and is advertised again. "
+        "0 (off) by default. [E] split of the census mean: 0.11 at 0.5 FTE gives England's "
+        "mean FTE of permanent staff, inpost_fte / inpost_headcount = 0.945 in 2025 [D]"
+    )
+    part_time_fte: Number = Field(
+        0.5, gt=0, le=1, description="FTE of a part-time hire (at most the round's FTE) [E]"
+    )
     campaigns: Items[Campaign] = Field(default=(), description="dated recruitment campaigns")
     cohorts: Items[Cohort] = Field(default=(), description="dated batches of hires")
 
@@ -821,11 +865,116 @@ class CaseloadManagement(Strict):
     )
 
 
+class LongLeave(Strict):
+    """A kind of long absence of employees (maternity, long-term sickness): spells in which
+    the worker stays in post but holds no cases."""
+
+    annual_rate: Rate = Field(
+        0.0, ge=0, description="spells starting per FTE-year of employees not already on "
+        "long absence; 0 turns this kind off [E]"
+    )
+    duration_days: Duration = Field(
+        default_factory=lambda: Lognormal(dist="lognormal", median=273, p90=364),
+        description="length of a spell [E] maternity: median 39 weeks, statutory maternity "
+        "pay's length, p90 52 weeks (most return within the year of leave); "
+        "long-term sickness: at least 28 days"
+    )
+    cover: Flag = Field(
+        False, description="the service asks for agency cover of the absent FTE (added to "
+        "the team's agency target)"
+    )
+
+
 class Absence(Strict):
-    """Sickness absence, as capacity lost."""
+    """Sickness absence, as capacity lost, and long absences as spells."""
 
     rate: Number = Field(
-        0.035, ge=0, lt=1, description="share of capacity lost to sickness [S] England 3.5 %"
+        0.035, ge=0, lt=1, description="share of capacity lost to short-term sickness "
+        "[S] England 3.5 %"
+    )
+    long_leave: FrozenDict[Key, LongLeave] = Field(
+        default_factory=FrozenDict, description="long absences (maternity, long-term "
+        "sickness), by name; none by default"
+    )
+
+
+# --------------------------------------------------------------------------- money
+
+
+class Deflator(Strict):
+    """A user's own price index by financial year, for real-terms money figures."""
+
+    name: Name = Field(description="how money figures name it (\"GDP deflator, March 2026\")")
+    source: Text = Field("", description="where the values come from")
+    index: Items[tuple[Count, Number]] = Field(
+        min_length=1, description="[[financial year, index], ...]: 2025 is 2025-26 (from 1 "
+        "April 2025); any base (only ratios are used), years increasing"
+    )
+    forecast_growth: Number = Field(
+        0.02, gt=-1, le=1, description="yearly growth of the index beyond the years given "
+        "(and before them, backwards) [E] the OBR's 2 % inflation target"
+    )
+
+    @field_validator("index")
+    @classmethod
+    def _years(cls, v):
+        years = [y for y, _ in v]
+        if years != sorted(set(years)):
+            raise ValueError("years must increase, each given once")
+        if any(x <= 0 for _, x in v):
+            raise ValueError("index values must be > 0")
+        return v
+
+
+class RealTerms(Strict):
+    """Money shown in the prices of one financial year, deflated by a named series."""
+
+    real: Count = Field(ge=2000, le=2100, description="the financial year of the prices: "
+                        "2025 is 2025-26 prices")
+    deflator: Key = Field(
+        "gdp_deflator", description="the series: \"gdp_deflator\" (shipped, HM Treasury's "
+        "GDP deflator [E], data/deflators.py) or a name in money.deflators"
+    )
+
+
+class MoneySettings(Strict):
+    """The price base of every money figure: simulated in cash, shown in cash or real terms."""
+
+    price_base: Literal["cash"] | RealTerms = Field(
+        "cash", description="\"cash\" (the pounds of each month) or {real = <year>, "
+        "deflator = <series>}: each month's cash divided by its financial year's index over "
+        "the base year's"
+    )
+    deflators: FrozenDict[Key, Deflator] = Field(
+        default_factory=FrozenDict, description="the user's own deflator series, by name"
+    )
+
+    @model_validator(mode="after")
+    def _known_deflator(self) -> MoneySettings:
+        base = self.price_base
+        if isinstance(base, RealTerms) and base.deflator not in self.deflators \
+                and base.deflator not in SHIPPED_DEFLATORS:
+            known = ", ".join([*SHIPPED_DEFLATORS, *self.deflators])
+            raise ValueError(f"no deflator {base.deflator!r}; known: {known}")
+        return self
+
+
+class Budget(Strict):
+    """A yearly budget for the service that acts when spend runs ahead of its profile
+    (the budget spread evenly over each financial year from 1 April): at each month end
+    over profile, the actions named come on until a month end finds spend back on it."""
+
+    amount_per_year: Money = Field(
+        ge=0, description="£ a financial year (cash), for everything in cost_total; a part "
+        "year at the start has its share by days"
+    )
+    recruitment_pause: Flag = Field(
+        True, description="over profile: no recruitment round is advertised (rounds due wait "
+        "for the next month end)"
+    )
+    agency_cap: Flag = Field(
+        True, description="over profile: no new agency request (agency FTE held at most at "
+        "its current level)"
     )
 
 
@@ -855,6 +1004,11 @@ class Scenario(Strict):
         "(none: posts change only by establishment_changes and the growth trend)")
     caseload_management: CaseloadManagement = Field(
         default_factory=CaseloadManagement, description="managers moving cases between workers")
+    money: MoneySettings = Field(
+        default_factory=MoneySettings, description="the price base of money figures")
+    budget: Budget | None = Field(
+        None, description="a yearly budget that pauses recruitment and caps agency while "
+        "spend runs over profile (none: spend is only reported)")
 
     @field_validator("schema_version")
     @classmethod

@@ -5,7 +5,8 @@ the DfE definition; the agency cover trend's value for the run year in its
 place, if the scenario has one: every team is reviewed when the year turns),
 plus, when ``pressure_cover_max_fte`` is set and the team's load/capacity at
 a month end exceeds ``pressure_cover_threshold``, enough extra agency FTE to
-bring it back to the threshold, up to that cap.
+bring it back to the threshold, up to that cap, plus the FTE of its employees on a
+long absence with ``cover`` (``processes/absence.py``).
 Placements are whole posts (1 FTE); the target is rounded to the nearest FTE.
 
 * Short of the target, the service requests a worker: the request is filled
@@ -66,8 +67,7 @@ from workforce_sim.scenario.calendar import day_of
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from workforce_sim.engine.context import Context, Workforce
-    from workforce_sim.engine.processes.market import Market
+    from workforce_sim.engine.context import AgencyMarket, Context, Workforce
     from workforce_sim.engine.state.teams import TeamState
     from workforce_sim.scenario.schema import AgencyRule
 
@@ -112,13 +112,13 @@ class Agency:
         The replication's context (stream ``agency``).
     staffing : Workforce
         Who starts, converts and releases workers (``Staffing``).
-    market : Market
+    market : AgencyMarket
         The council's offers and the market's answer (``market.py``).
     refresh_costs : callable
         ``refresh_costs(worker)`` after an assignment's charge is set (``Costs.refresh``).
     """
 
-    def __init__(self, ctx: Context, staffing: Workforce, market: Market,
+    def __init__(self, ctx: Context, staffing: Workforce, market: AgencyMarket,
                  refresh_costs: Callable[[Worker], None]):
         self.ctx = ctx
         self.staffing = staffing
@@ -146,6 +146,9 @@ class Agency:
         self.returns = buffered_sampler(UNIFORM, ctx.streams["agency.returners"]) \
             if self.return_rate > 0 else None
         self.pool: list[Returner] = []     # returners waiting, longest-waiting first
+        # FTE of the team's employees on long absence with cover (the model sets it when
+        # absence.long_leave is on): added to the target
+        self.absence_cover: Callable[[TeamState], float] | None = None
         self.trends = ctx.trends
         if self.trends.agency_cover:
             for day in self.trends.boundaries:
@@ -166,6 +169,8 @@ class Agency:
         """
         share = self.trends.at(self.trends.agency_cover, self.ctx.now, self.policy.cover_fraction)
         target = share * vacancy_fte(team) + self.extra[team.name]
+        if self.absence_cover is not None:
+            target += self.absence_cover(team)
         return math.floor(target + 0.5 + EPS)
 
     def cover(self, team: TeamState) -> float:
@@ -190,7 +195,7 @@ class Agency:
         """
         goal, current = self.goal(team), self.cover(team)
         requests = self.requests[team.name]
-        while current + 1 <= goal + EPS:
+        while current + 1 <= goal + EPS and not self.ctx.agency_capped:   # the budget's cap
             self._request(Request(team, self.ctx.now, self.market.offer(team.role)))
             current += 1
         while requests and current - 1 >= goal - EPS:
@@ -479,20 +484,19 @@ class Agency:
         self.pool.remove(returner)
         r.void()
         self.requests[r.team.name].remove(r)
-        self._returner_starts(r.team, returner, r.offer)
+        self._returner_starts(r.team, returner)
 
     def _returner_fills(self, r: Request) -> None:
         r.void()
         self.requests[r.team.name].remove(r)
         assert r.returner is not None
-        self._returner_starts(r.team, r.returner, r.offer)
+        self._returner_starts(r.team, r.returner)
 
-    def _returner_starts(self, team: TeamState, returner: Returner,
-                         offer: tuple[float, float]) -> None:
+    def _returner_starts(self, team: TeamState, returner: Returner) -> None:
         returner.placed = True
         team.agency_returners += 1
         exception = self.exception(returner, self.ctx.now)
-        w = self.start(team, returner=returner, offer=offer)
+        w = self.start(team, returner=returner)     # at today's offer
         if exception and self.ctx.staff_log is not None:
             self.ctx.staff_log.exception(w, exception)
 

@@ -6,9 +6,12 @@ workers' rates exactly (``exact.py``: when the last contributor goes the rate
 is zero, not a rounding residue) and accrues it lazily, so costs are exact
 integrals over time with no per-day events:
 
-* permanent pay: ``salary × (1 + on_cost_rate) × FTE / 365.25`` a day, with the
-  salary of the team's role (``workforce.roles``); NQSW pay likewise with the
-  NQSW salary;
+* permanent pay: ``salary × award × (1 + on_cost_rate) × FTE / 365.25`` a day,
+  with the salary of the team's role (``workforce.roles``); NQSW pay likewise
+  with the NQSW salary. ``award`` is the product of ``1 + rise`` of the pay
+  awards dated so far (``workforce.pay_awards``), and ``on_cost_rate`` the one
+  in force (``workforce.permanent.on_cost_changes``): on each dated change every
+  worker's rates are refreshed, so pay accrues exactly by the day;
 * agency: ``day_rate × billable_days_per_year / 365.25 × FTE`` a calendar day,
   with the day rate of the assignment (``Worker.charge``, set by the agency
   market), else of the team's role; above a price cap, the FTE and the £ above
@@ -47,6 +50,51 @@ from workforce_sim.scenario.schema import ROLES
 if TYPE_CHECKING:
     from workforce_sim.engine.context import Context
     from workforce_sim.engine.state.workers import Worker
+    from workforce_sim.scenario.schema import Scenario
+
+
+def pay_changes(s: Scenario) -> list[tuple[float, float | None, float | None]]:
+    """The dated pay awards and on-cost changes, as ``(day, award factor, on-cost rate)``
+    sorted by day (None: that kind of change is not made that day). An award dated
+    before the start is taken to be in the salaries already; an on-cost change dated on
+    or before the start is in force from day 0."""
+    out: list[tuple[float, float | None, float | None]] = []
+    for a in s.workforce.pay_awards:
+        if a.date >= s.start_date:
+            out.append((day_of(s.start_date, a.date), 1.0 + a.rise, None))
+    for c in s.workforce.permanent.on_cost_changes:
+        out.append((max(0.0, day_of(s.start_date, c.date)), None, c.on_cost_rate))
+    return sorted(out, key=lambda x: x[0])
+
+
+def pay_in_force(changes: list[tuple[float, float | None, float | None]], on_cost_rate: float,
+                 now: float) -> tuple[float, float]:
+    """The compounded award factor and the on-cost rate in force on ``now``.
+
+    Parameters
+    ----------
+    changes : list of tuple
+        As :func:`pay_changes` returns them.
+    on_cost_rate : float
+        The rate before any change (``workforce.permanent.on_cost_rate``).
+    now : float
+        The day.
+
+    Returns
+    -------
+    tuple of float
+        The product of ``1 + rise`` of the awards dated on or before ``now`` (1.0 with
+        none), and the latest on-cost rate dated on or before ``now``.
+    """
+    award = 1.0
+    for day, factor, rate in changes:
+        if day > now:
+            break
+        if factor is not None:
+            award *= factor
+        if rate is not None:
+            on_cost_rate = rate
+    return award, on_cost_rate
 
 
 class Costs:
@@ -63,26 +111,43 @@ class Costs:
     def __init__(self, ctx: Context):
         s = ctx.scenario
         self.ctx = ctx
-        perm, nqsw, agency = s.workforce.permanent, s.workforce.nqsw, s.workforce.agency
-        on = 1.0 + perm.on_cost_rate
-        self.on_cost = on
+        agency = s.workforce.agency
         wf = s.workforce
-        # £ a day per FTE, by (kind, role): every role is listed, so a lookup never misses
-        self.pay = {(kind, role): salary * on / DAYS_PER_YEAR
-                    for role in ROLES
-                    for kind, salary in ((PERMANENT, wf.salary(role)), (NQSW, nqsw.salary))}
+        self.pay_changes = pay_changes(s)
+        self.set_pay(0.0)
         self.billable_days = agency.billable_days_per_year
         self.agency_day = {role: wf.agency_day_rate(role) * agency.billable_days_per_year
                            / DAYS_PER_YEAR for role in ROLES}
         self.levers = [(day_of(s.start_date, lv.start),
                         day_of(s.start_date, lv.end) if lv.end else float("inf"), lv)
-                       for lv in perm.retention]
+                       for lv in wf.permanent.retention]
         self.campaigns = [(day_of(s.start_date, c.start), day_of(s.start_date, c.end) + 1, c.cost)
                           for c in s.recruitment.campaigns]
         for start, end, _ in self.levers:
             for day in (start, end):
                 if day < ctx.horizon_days:
                     ctx.at(day, self.refresh_all)
+        for day, _, _ in self.pay_changes:
+            if 0 < day < ctx.horizon_days:
+                ctx.at(day, self.pay_changed, day)
+
+    def set_pay(self, now: float) -> None:
+        """Set the £ a day per FTE of every (kind, role), and the on-cost factor, in force
+        on ``now`` (the pay awards and on-cost changes dated on or before it)."""
+        wf = self.ctx.scenario.workforce
+        award, on_cost_rate = pay_in_force(self.pay_changes, wf.permanent.on_cost_rate, now)
+        on = 1.0 + on_cost_rate
+        self.on_cost = on
+        # £ a day per FTE, by (kind, role): every role is listed, so a lookup never misses.
+        # With no award the factor is 1.0 and the product is the salary to the bit.
+        self.pay = {(kind, role): salary * award * on / DAYS_PER_YEAR
+                    for role in ROLES
+                    for kind, salary in ((PERMANENT, wf.salary(role)), (NQSW, wf.nqsw.salary))}
+
+    def pay_changed(self, day: float) -> None:
+        """A pay award or an on-cost change takes effect: every worker's rates follow."""
+        self.set_pay(day)
+        self.refresh_all()
 
     def levers_in_force(self, kind: str, now: float) -> Iterator[Any]:
         """The retention levers in force on ``now`` that cover ``kind``."""

@@ -22,8 +22,14 @@ A cohort is not capped by the establishment: it is an explicit, dated decision
 to hire ``count`` people (an international or "urban to rural" campaign),
 often taken to replace agency staff or to staff up ahead of growth, so all of
 it joins and any excess shows as over-establishment FTE. Rounds, conversions
-and academy graduates only fill vacancies. The establishment growth trend, if
-any, multiplies every team's establishment on each 1 April (to a tenth of an
+and academy graduates only fill vacancies.
+
+Part-time hires: with ``part_time_share`` above 0 (stream ``recruitment.hours``), each
+outside hire works ``part_time_fte`` (at most the round's FTE) with that probability;
+the rest of the post stays vacant and the next review starts a round for it.
+
+The establishment growth trend, if any, multiplies every team's establishment on each
+1 April (to a tenth of an
 FTE), which starts or cancels rounds as any establishment change does.
 
 With an establishment review (``[establishment_review]``) the posts of every
@@ -102,6 +108,11 @@ class Recruitment:
         # post-qualifying experience of each hire: its own stream, so nothing else moves
         self.hire_pqe = buffered_sampler(ctx.scenario.workforce.permanent.hire_pqe_years,
                                          ctx.streams["pqe.hires"])
+        # part-time hires: their own stream, drawn from only when some hires are part time,
+        # so that the times to hire and successes stay aligned between scenarios
+        self.part_time_share, self.part_time_fte = r.part_time_share, r.part_time_fte
+        self.hours = buffered_sampler(UNIFORM, ctx.streams["recruitment.hours"]) \
+            if self.part_time_share > 0 else None
         self.campaigns = [(day_of(s.start_date, c.start), day_of(s.start_date, c.end) + 1, c)
                           for c in r.campaigns]
         self.rounds: dict[str, list[Round]] = {t: [] for t in ctx.teams}
@@ -175,6 +186,13 @@ class Recruitment:
 
     def _advertise(self, r: Round) -> None:
         ctx = self.ctx
+        if ctx.recruitment_paused:        # the budget's pause: try again at the next month end
+            ctx.at(ctx.next_month_end(ctx.now), self._advertise, r, ticket=r)
+            return
+        self._advertise_now(r)
+
+    def _advertise_now(self, r: Round) -> None:
+        ctx = self.ctx
         c = self._campaign(ctx.now)
         speed = c.speed_multiplier if c else 1.0
         boost = c.success_multiplier if c else 1.0
@@ -188,7 +206,7 @@ class Recruitment:
         if succeeds:
             self._close(r)
             if team.establishment_fte - committed_fte(team) >= r.fte - EPS:
-                self.hire(team, r.fte, self.cost_per_hire)
+                self.hire(team, self.hire_fte(r.fte), self.cost_per_hire)
             else:
                 self.ctx.staffing_changed(team)
             return
@@ -199,6 +217,24 @@ class Recruitment:
         self.rounds[r.team.name].remove(r)
 
     # -- hires ----------------------------------------------------------------------
+
+    def hire_fte(self, post_fte: float) -> float:
+        """The FTE the person hired into a round for ``post_fte`` works: part time
+        (``part_time_fte``, at most the post's) with ``part_time_share``, else the post's.
+        The rest of a post filled part time stays vacant, so the next review advertises it.
+
+        Parameters
+        ----------
+        post_fte : float
+            The round's FTE.
+
+        Returns
+        -------
+        float
+        """
+        if self.hours is None or self.hours() >= self.part_time_share:
+            return post_fte
+        return min(post_fte, self.part_time_fte)
 
     def hire(self, team: TeamState, fte: float, cost: float, terms: Terms | None = None) -> Worker:
         """Hire a permanent worker into ``team`` now.

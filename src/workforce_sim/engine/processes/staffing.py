@@ -95,6 +95,8 @@ class Staffing:
         self.agency_factor = s.workforce.agency.capacity_factor
         self._kind_factor = {PERMANENT: 1.0, AGENCY: self.agency_factor}
         self._next_id = 0
+        self.away: dict[Worker, None] = {}
+        """Employees on a long absence (``processes/absence.py``): in post, no capacity."""
 
     def _factor(self, w: Worker) -> float:
         if not w.team.holds_cases:
@@ -107,6 +109,8 @@ class Staffing:
     def _update_capacity(self, w: Worker) -> None:
         w.factor = self._factor(w)
         w.capacity = w.team.caseload_cap * w.fte * w.factor * (1.0 - self.absence)
+        if self.away and w in self.away:     # on long absence: in post, holding nothing
+            w.capacity = 0.0
         w.ratio = w.load / w.capacity if w.capacity > 0 else float("inf")
 
     # -- joining ----------------------------------------------------------------
@@ -237,6 +241,41 @@ class Staffing:
             return
         self._asye_end(w)
 
+    # -- long absence -------------------------------------------------------------
+
+    def absent(self, w: Worker) -> None:
+        """An employee starts a long absence now: they stay in post (in the FTE in post,
+        not vacant) but hold no capacity, and their cases go back to the head of the
+        team's queue for colleagues, as a leaver's do.
+
+        Parameters
+        ----------
+        w : Worker
+            An active employee not already away.
+        """
+        self.away[w] = None
+        self._tally_away()
+        self._update_capacity(w)          # capacity 0 first: none of their cases comes back
+        w.team.hand_over(w)
+        self.refresh_costs(w)
+        self.ctx.staffing_changed(w.team)
+
+    def returns(self, w: Worker) -> None:
+        """An employee back from a long absence takes cases again.
+
+        Parameters
+        ----------
+        w : Worker
+        """
+        if self.away.pop(w, 0) is None and w.active:
+            self._tally_away()
+            self._settled(w)
+
+    def _tally_away(self) -> None:
+        """Each team's FTE on long absence, summed afresh (no drift from adding and taking)."""
+        for team in self.ctx.team_list:
+            team.away_fte = sum(w.fte for w in self.away if w.team is team)
+
     # -- moving team ------------------------------------------------------------
 
     def transfer(self, w: Worker, to: TeamState) -> None:
@@ -261,6 +300,8 @@ class Staffing:
         w.active = True
         to.workers.append(w)
         self._settled(w)              # in the new team: tallies, capacity, costs, log, hooks
+        if self.away:
+            self._tally_away()
         self.moved(w)                 # their hazard is planned again, at the new team's pressure
         self.ctx.staffing_changed(old)
 
@@ -282,6 +323,8 @@ class Staffing:
         team = w.team
         team.workers.remove(w)
         w.active = False
+        if self.away.pop(w, 0) is None:   # a leaver on long absence is no longer away
+            self._tally_away()
         w.retally()
         w.capacity = 0.0
         w.ratio = float("inf")

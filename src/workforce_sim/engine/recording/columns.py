@@ -171,6 +171,15 @@ COLUMNS: tuple[Column, ...] = (
            dfe_field="agency_fte", dfe_match="exact", dfe_note=_AT_30_SEPT),
     Column("trainees", "stock", "people", "Academy trainees",
            "Headcount of grow-your-own academy trainees (not yet social workers) at the month end."),
+    Column("long_absence_fte", "stock", "FTE", "On long absence (FTE)",
+           "FTE of employees (permanent and NQSW) on a long absence at the month end "
+           "(absence.long_leave: maternity, long-term sickness): in post, so in fte_in_post "
+           "and not vacant, but holding no cases.",
+           dfe="The census counts employees on leave as in post; its absence measure is "
+               "working days lost to sickness, which counts long-term sickness but not "
+               "maternity leave.", dfe_match="differs",
+           dfe_note="Short-term sickness is absence.rate, a flat share of capacity; the "
+                    "census's days lost correspond to it plus the long-term sickness kinds."),
     Column("establishment_fte", "stock", "FTE", "Establishment FTE",
            "Funded establishment at the month end."),
     Column("vacancy_fte", "stock", "FTE", "Vacancies (FTE)",
@@ -382,6 +391,9 @@ COLUMNS: tuple[Column, ...] = (
            "month (headcount; teams.<name>.promotion). A promotion is neither a hire nor a "
            "leaver: the worker stays with the council, and their old post falls vacant.",
            across_months="sum"),
+    Column("long_absence_starts", "flow", "people", "Long absences started",
+           "Employees who started a long absence (maternity, long-term sickness) in the "
+           "month (headcount).", across_months="sum"),
     Column("academy_qualified", "flow", "people", "Academy trainees qualified",
            "Academy graduates who started as NQSWs in the month (in the team whose post "
            "they took; a graduate waiting for a post counts when they start).",
@@ -434,6 +446,17 @@ COLUMNS: tuple[Column, ...] = (
     Column("agency_premium", "flow", "£", "Agency premium",
            "Agency spend − agency FTE-days at the permanent day cost, in the month.",
            across_months="sum"),
+    # ---------------------------------------------------------------- the budget's actions
+    Column("budget_recruitment_pause", "statistic", "share", "Recruitment paused by the budget",
+           "1 if the budget's recruitment pause was in force in the month (spend over "
+           "profile at the last month end: no round advertised), else 0; the same in every "
+           "row of the month. Averaged over replications: the share of runs paused.",
+           across_teams="max"),
+    Column("budget_agency_cap", "statistic", "share", "Agency capped by the budget",
+           "1 if the budget's agency cap was in force in the month (spend over profile at "
+           "the last month end: no new agency request), else 0; the same in every row of "
+           "the month. Averaged over replications: the share of runs capped.",
+           across_teams="max"),
 )
 
 _BY_NAME = {c.name: c for c in COLUMNS}

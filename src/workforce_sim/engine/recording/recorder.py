@@ -72,6 +72,7 @@ TURNOVER_MONTHS = next(c.months for c in COLUMN_TABLE if c.name == "turnover_rat
 STABILITY_MONTHS = 12
 EPS = 1e-9
 _additive = itemgetter(*ADDITIVE)
+_COST_TOTAL = COLUMNS.index("cost_total")
 _in_order = itemgetter(*COLUMNS)
 
 
@@ -174,6 +175,7 @@ class Recorder:
         service.update(self._caseloads(loads, ratios, over))
         service["wait_sum"] = sum(r["wait_sum"] for r in rows)
         service["turnover_rate"] = self._turnover("all", service)
+        service.update(self._budget())
         for t, r in zip(ctx.team_list, rows, strict=True):
             self.rows.append((month, t.name, *self._finish(r)))
         self.rows.append((month, "all", *self._finish(service)))
@@ -181,7 +183,19 @@ class Recorder:
             t.reset_flows()
         self._month_start = now
 
+    def month_cost(self, month: int) -> float:
+        """The service's ``cost_total`` of month ``month`` (closed already), for the budget."""
+        for row in reversed(self.rows):
+            if row[0] == month and row[1] == "all":
+                return float(row[2 + _COST_TOTAL])
+        raise KeyError(f"month {month} is not closed")
+
     # -- pieces -----------------------------------------------------------------
+
+    def _budget(self) -> dict[str, float]:
+        """The budget's actions in force during the month (set at the last month end)."""
+        return {"budget_recruitment_pause": float(self.ctx.recruitment_paused),
+                "budget_agency_cap": float(self.ctx.agency_capped)}
 
     def _team(self, team: TeamState, now: float, campaign_cost: float,
               c: _Census, since: float) -> dict[str, Any]:
@@ -210,6 +224,7 @@ class Recorder:
             "leavers_agency": team.leavers_agency, "agency_starts": team.agency_starts,
             "agency_releases": team.agency_releases, "conversions": team.conversions,
             "promotions": team.promotions,
+            "long_absence_fte": team.away_fte, "long_absence_starts": team.long_absence_starts,
             "academy_qualified": team.academy_qualified,
             "academy_dropouts": team.academy_dropouts,
             "academy_not_placed": team.academy_not_placed,
@@ -226,6 +241,7 @@ class Recorder:
         r["cost_total"] = (r["cost_permanent"] + r["cost_agency"] + r["cost_academy"]
                            + r["cost_recruitment"])
         r.update(self._caseloads(c.loads, c.ratios, c.over))
+        r.update(self._budget())
         r.update(self._stability(team, since))
         r["turnover_rate"] = self._turnover(team.name, r)
         return r

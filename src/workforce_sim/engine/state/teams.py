@@ -99,7 +99,9 @@ class TeamState:
         "wait_sum", "waiting_area", "hires", "leavers_permanent", "leavers_agency", "agency_starts",
         "agency_releases", "conversions", "academy_qualified", "academy_dropouts", "academy_not_placed",
         "leavers_permanent_fte", "recruitment_cost", "leavers_by_destination", "agency_returners",
-        "promotions", "agency_above_cap_starts",
+        "promotions", "long_absence_starts", "agency_above_cap_starts",
+        # FTE of employees on long absence (kept by Staffing)
+        "away_fte",
     )
 
     def __init__(self, env: Kernel, case_log: CaseLog | None, name: str, index: int,
@@ -123,6 +125,7 @@ class TeamState:
         self.n_open = 0
         self._wait_t = 0.0           # last time n_waiting changed, for the waiting area
         self.full_for = INF          # nobody has room for a case this heavy (see freed)
+        self.away_fte = 0.0
         self.accrual = Accrual()     # FTE-days and £ by kind (costs.py)
         # called as on_assign(case, worker) after every allocation and move, when set
         # (the model sets it to the caseload moves' clock when moves are on)
@@ -142,6 +145,7 @@ class TeamState:
         self.recruitment_cost = 0.0
         # permanent and NQSW leavers by destination, in DESTINATIONS order (destinations.py)
         self.leavers_by_destination = [0, 0, 0]
+        self.long_absence_starts = 0
         self.agency_returners = 0    # agency placements taken by a returning former employee
         self.agency_above_cap_starts = 0   # assignments and renewals charged above their cap
 
