@@ -196,7 +196,7 @@ def test_kinds_agree_with_the_aggregations():
     assert {c.name for c in cols.flows()} >= {"cost_total", "referrals", "hires"}
     assert not {"agency_rate", "mean_wait_days", "turnover_rate"} & {c.name for c in cols.flows()}
     assert {c.name for c in cols.of_unit("£")} == {n for n in cols.NAMES if n.startswith("cost_")} \
-        | {"agency_premium"}
+        | {"agency_premium", "agency_above_cap_spend"}
 
 
 def test_the_table_refuses_inconsistent_entries():

@@ -52,7 +52,8 @@ def test_flow_columns_are_the_tables_flows_and_what_was_totalled_before():
            "academy_qualified", "academy_dropouts", "academy_not_placed", "waiting_case_days",
            "permanent_fte_days", "nqsw_fte_days", "agency_fte_days",
            "leavers_to_other_council", "leavers_to_agency", "leavers_out_of_la_social_work",
-           "agency_returners", "long_absence_starts"}
+           "agency_returners", "long_absence_starts", "agency_above_cap_starts",
+           "agency_above_cap_fte_days", "agency_above_cap_spend"}
     old |= {c for c in recorder.COLUMNS if c.startswith(("cost_", "agency_premium"))}
     found = flow_columns(["month", "team", *reversed(recorder.COLUMNS), "other"])
     assert found == [c.name for c in reversed(flows())]

@@ -163,6 +163,14 @@ class Workforce(Protocol):
     def returns(self, w: Worker) -> None: ...
 
 
+class AgencyMarket(Protocol):
+    """What the agency market offers the agency process (``processes/market.py``)."""
+
+    def offer(self, role: str) -> tuple[float, float]: ...
+
+    def fill_probability(self, role: str, charge: float) -> float: ...
+
+
 class Context:
     """The clock, scheduling, random streams, teams and hooks of one replication.
 

@@ -13,6 +13,8 @@ draw comes from a named stream of :class:`~workforce_sim.engine.streams.RandomSt
   promotion, and who is promoted;
 * ``agency``: lead times, fills, placements, renewals, early exits, conversions;
 * ``agency.initial``: remaining placement days of agency staff at the start;
+* ``agency.market``: whether an assignment above its price cap is approved (only
+  when a cap allows approvals);
 * ``agency.returners``: whether a leaver to agency work comes back here (only
   when ``return_as_agency`` is above 0);
 * ``destinations``: where each permanent or NQSW leaver goes;
@@ -65,6 +67,7 @@ from workforce_sim.engine.processes.attrition import Attrition
 from workforce_sim.engine.processes.budget import Budget
 from workforce_sim.engine.processes.costs import Costs
 from workforce_sim.engine.processes.destinations import Destinations
+from workforce_sim.engine.processes.market import Market
 from workforce_sim.engine.processes.promotion import Promotion
 from workforce_sim.engine.processes.recruitment import Recruitment
 from workforce_sim.engine.processes.staffing import Staffing
@@ -137,7 +140,8 @@ class Model:
                                    self.recruitment.close)
         self.recruitment.fill_inside = self.promotion.start
         self.staffing.moved = self.attrition.plan
-        self.agency = Agency(ctx, self.staffing)
+        self.market = Market(ctx)
+        self.agency = Agency(ctx, self.staffing, self.market, self.costs.refresh)
         self.destinations = Destinations(ctx, self.agency.left_for_agency)
         self.staffing.left_employment = self.destinations.left
         self.academy = Academy(ctx, self.staffing)

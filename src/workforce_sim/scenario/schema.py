@@ -479,6 +479,33 @@ def _agency_shorthand(data: Any) -> Any:
     return data
 
 
+class AgencyRateChange(Strict):
+    """From ``date`` on, the council offers ``factor`` × its day rates for new agency
+    assignments and renewals (on top of earlier changes)."""
+
+    date: Date = Field(description="the day the change takes effect")
+    factor: Factor = Field(gt=0, description="factor on the council's agency day rates")
+
+
+class PriceCap(Strict):
+    """The region's agency price caps by role, for assignments and renewals from ``start``
+    until the next set's ``start`` (S8: agreed by the councils of each region; new
+    assignments from 1 October 2025). The caps were not published nationally: every value
+    is the scenario's own estimate [E]."""
+
+    start: Date = Field(description="first day of assignments the caps apply to")
+    caps: FrozenDict[Role, Money] = Field(
+        min_length=1, description="£ per billable day, the most the council pays for an agency "
+        "worker in each role listed (a role not listed has no cap) [E] not published nationally; "
+        "S8: regions' caps differ by up to 37 %"
+    )
+    approval_probability: Number = Field(
+        0.0, ge=0, le=1, description="chance an assignment whose rate is above the cap is "
+        "approved at that rate (S8: a senior leader may sign off a breach, reported to the DfE); "
+        "otherwise the council offers the cap [E]"
+    )
+
+
 class AgencyPolicy(Strict):
     """Agency (locum) cover of vacancies."""
 
@@ -540,6 +567,23 @@ class AgencyPolicy(Strict):
         30, gt=0, description="days a returner waits for a placement here, from the day they "
         "may return, before taking one elsewhere [E] agency fill times of 1-3 weeks"
     )
+    market_day_rates: FrozenDict[Role, Money] = Field(
+        default_factory=FrozenDict, description="the regional market's going day rate by role, "
+        "at which fill_probability holds; a role not listed: the council's own rate for it on "
+        "the first day (so the council pays the market rate until it changes its rates) [E]"
+    )
+    price_elasticity: Number = Field(
+        1.0, ge=0, le=10, description="the chance a request is filled per attempt is "
+        "fill_probability × (offered / market rate) ** price_elasticity, at most 1 [E] no "
+        "estimate for agency social workers found; 1: a rate 10 % below the market fills "
+        "10 % fewer attempts"
+    )
+    rate_changes: Items[AgencyRateChange] = Field(
+        default=(), description="dated changes of the council's agency day rates"
+    )
+    price_caps: Items[PriceCap] = Field(
+        default=(), description="the region's dated price caps by role (none: no caps)"
+    )
 
     _shorthand = model_validator(mode="before")(lambda data: _agency_shorthand(data))
 
@@ -549,6 +593,14 @@ class AgencyPolicy(Strict):
         starts = [r.start for r in v]
         if starts != sorted(set(starts)):
             raise ValueError("the rule sets must start on different days, in order")
+        return v
+
+    @field_validator("price_caps")
+    @classmethod
+    def _caps_in_order(cls, v):
+        starts = [c.start for c in v]
+        if starts != sorted(set(starts)):
+            raise ValueError("the price cap sets must start on different days, in order")
         return v
 
 

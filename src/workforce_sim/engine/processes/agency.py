@@ -67,7 +67,7 @@ from workforce_sim.scenario.calendar import day_of
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from workforce_sim.engine.context import Context, Workforce
+    from workforce_sim.engine.context import AgencyMarket, Context, Workforce
     from workforce_sim.engine.state.teams import TeamState
     from workforce_sim.scenario.schema import AgencyRule
 
@@ -93,12 +93,13 @@ class Returner:
 class Request(Ticket):
     """A request for an agency worker; void once filled or withdrawn."""
 
-    __slots__ = ("team", "made", "returner")
+    __slots__ = ("team", "made", "returner", "offer")
 
-    def __init__(self, team: TeamState, made: float):
+    def __init__(self, team: TeamState, made: float, offer: tuple[float, float]):
         super().__init__()
         self.team = team
         self.made = made
+        self.offer = offer          # (day rate, price cap) offered: market.py
         self.returner: Returner | None = None   # a returner on their way to fill it
 
 
@@ -111,11 +112,18 @@ class Agency:
         The replication's context (stream ``agency``).
     staffing : Workforce
         Who starts, converts and releases workers (``Staffing``).
+    market : AgencyMarket
+        The council's offers and the market's answer (``market.py``).
+    refresh_costs : callable
+        ``refresh_costs(worker)`` after an assignment's charge is set (``Costs.refresh``).
     """
 
-    def __init__(self, ctx: Context, staffing: Workforce):
+    def __init__(self, ctx: Context, staffing: Workforce, market: AgencyMarket,
+                 refresh_costs: Callable[[Worker], None]):
         self.ctx = ctx
         self.staffing = staffing
+        self.market = market
+        self.refresh_costs = refresh_costs
         a = ctx.scenario.workforce.agency
         self.policy = a
         rng = ctx.streams["agency"]
@@ -188,7 +196,7 @@ class Agency:
         goal, current = self.goal(team), self.cover(team)
         requests = self.requests[team.name]
         while current + 1 <= goal + EPS and not self.ctx.agency_capped:   # the budget's cap
-            self._request(Request(team, self.ctx.now))
+            self._request(Request(team, self.ctx.now, self.market.offer(team.role)))
             current += 1
         while requests and current - 1 >= goal - EPS:
             self._withdraw(requests.pop())
@@ -251,12 +259,12 @@ class Agency:
             self.pool.insert(0, r.returner)
 
     def _filled(self, r: Request) -> None:
-        if self.uniform() >= self.policy.fill_probability:
+        if self.uniform() >= self.market.fill_probability(r.team.role, r.offer[0]):
             self.ctx.after(self.lead_time(), self._filled, r, ticket=r)     # try again
             return
         r.void()
         self.requests[r.team.name].remove(r)
-        self.start(r.team)
+        self.start(r.team, offer=r.offer)
 
     # -- the rules ----------------------------------------------------------------------
 
@@ -290,7 +298,8 @@ class Agency:
         return least + self.pqe_above_min()
 
     def start(self, team: TeamState, fte: float = 1.0, remaining: float | None = None,
-              returner: Returner | None = None) -> Worker:
+              returner: Returner | None = None,
+              offer: tuple[float, float] | None = None) -> Worker:
         """An agency worker starts a placement.
 
         Parameters
@@ -302,6 +311,8 @@ class Agency:
             length is drawn otherwise.
         returner : Returner, optional
             A former employee coming back: they keep their number and experience.
+        offer : (charge, cap), optional
+            The request's offer; the market's today otherwise.
 
         Returns
         -------
@@ -315,12 +326,19 @@ class Agency:
             w = self.staffing.add(AGENCY, team, fte, wid=old.id,
                                   pqe_years=old.pqe_years(self.ctx.now))
         self.assignment_rule[w] = self.rule_at(self.ctx.now)
+        self._charge(w, offer if offer is not None else self.market.offer(team.role))
         self._schedule(w, remaining if remaining is not None else self.placement_days())
         if self.policy.early_exit_annual_rate > 0:
             self.ctx.after(self.exp1() / self.policy.early_exit_annual_rate * DAYS_PER_YEAR,
                            self._early_exit, w)
         self._next_conversion(w)
         return w
+
+    def _charge(self, w: Worker, offer: tuple[float, float]) -> None:
+        """The assignment's day rate and cap from now; one above its cap is counted."""
+        w.charge, w.cap = offer
+        w.team.agency_above_cap_starts += w.charge > w.cap
+        self.refresh_costs(w)
 
     def _schedule(self, w: Worker, days: float) -> None:
         old = self.placements.get(w)
@@ -335,6 +353,7 @@ class Agency:
         team = w.team
         still_needed = self.cover(team) - w.fte < self.goal(team) - EPS
         if still_needed and self.uniform() < self.policy.renewal_probability:
+            self._charge(w, self.market.offer(team.role))     # a renewal is offered again
             self._schedule(w, self.placement_days())
         else:
             self.staffing.leave(w)
@@ -477,7 +496,7 @@ class Agency:
         returner.placed = True
         team.agency_returners += 1
         exception = self.exception(returner, self.ctx.now)
-        w = self.start(team, returner=returner)
+        w = self.start(team, returner=returner)     # at today's offer
         if exception and self.ctx.staff_log is not None:
             self.ctx.staff_log.exception(w, exception)
 

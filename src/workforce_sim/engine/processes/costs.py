@@ -13,7 +13,9 @@ integrals over time with no per-day events:
   in force (``workforce.permanent.on_cost_changes``): on each dated change every
   worker's rates are refreshed, so pay accrues exactly by the day;
 * agency: ``day_rate × billable_days_per_year / 365.25 × FTE`` a calendar day,
-  with the day rate of the team's role;
+  with the day rate of the assignment (``Worker.charge``, set by the agency
+  market), else of the team's role; above a price cap, the FTE and the £ above
+  the cap are accrued too;
 * academy: ``cost_per_trainee_year / 365.25`` a day per trainee in training
   (and, for pathways with no training, per NQSW in their ASYE year);
 * retention levers: ``cost_per_fte_year × (1 + on_cost_rate) × FTE / 365.25``
@@ -28,6 +30,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from workforce_sim.engine.state.accrual import (
+    ABOVE_CAP_FTE,
+    ABOVE_CAP_SPEND,
     ACADEMY,
     AGENCY_FTE,
     AGENCY_SPEND,
@@ -111,6 +115,7 @@ class Costs:
         wf = s.workforce
         self.pay_changes = pay_changes(s)
         self.set_pay(0.0)
+        self.billable_days = agency.billable_days_per_year
         self.agency_day = {role: wf.agency_day_rate(role) * agency.billable_days_per_year
                            / DAYS_PER_YEAR for role in ROLES}
         self.levers = [(day_of(s.start_date, lv.start),
@@ -175,7 +180,15 @@ class Costs:
                 r[ACADEMY] = w.pathway.cost_per_trainee_year / DAYS_PER_YEAR
         elif w.kind == AGENCY:
             r[AGENCY_FTE] = w.fte
-            r[AGENCY_SPEND] = self.agency_day[w.team.role] * w.fte
+            if w.charge is None:
+                r[AGENCY_SPEND] = self.agency_day[w.team.role] * w.fte
+            else:
+                # in the order of agency_day's product, so the role's own rate gives its bits
+                r[AGENCY_SPEND] = w.charge * self.billable_days / DAYS_PER_YEAR * w.fte
+                if w.charge > w.cap:
+                    r[ABOVE_CAP_FTE] = w.fte
+                    r[ABOVE_CAP_SPEND] = ((w.charge - w.cap) * self.billable_days / DAYS_PER_YEAR
+                                          * w.fte)
         elif w.kind == TRAINEE:
             r[TRAINEES] = 1.0
             r[ACADEMY] = w.pathway.cost_per_trainee_year / DAYS_PER_YEAR if w.pathway else 0.0

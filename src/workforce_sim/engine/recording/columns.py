@@ -420,6 +420,17 @@ COLUMNS: tuple[Column, ...] = (
            "NQSW FTE × days in post, in the month.", across_months="sum"),
     Column("agency_fte_days", "flow", "FTE-days", "Agency FTE-days",
            "Agency FTE × days in post, in the month.", across_months="sum"),
+    Column("agency_above_cap_starts", "flow", "people", "Agency assignments above cap",
+           "Agency assignments started or renewed in the month at a day rate above the price "
+           "cap in force (approved breaches, which the DfE's rules have councils report).",
+           across_months="sum"),
+    Column("agency_above_cap_fte_days", "flow", "FTE-days", "Agency FTE-days above cap",
+           "Agency FTE × days on assignments charged above their price cap, in the month.",
+           across_months="sum"),
+    Column("agency_above_cap_spend", "flow", "£", "Agency spend above cap",
+           "What assignments above their price cap cost beyond the cap: (day rate − cap) × "
+           "billable share × FTE-days, in the month (also in cost_agency).",
+           across_months="sum"),
     Column("cost_permanent", "flow", "£", "Permanent pay",
            "Pay with on-costs of permanent and newly qualified staff, and retention "
            "payments, in the month.", across_months="sum"),

@@ -45,6 +45,8 @@ from typing import TYPE_CHECKING, Any
 from workforce_sim.engine.recording.columns import COLUMNS as COLUMN_TABLE
 from workforce_sim.engine.recording.columns import NAMES
 from workforce_sim.engine.state.accrual import (
+    ABOVE_CAP_FTE,
+    ABOVE_CAP_SPEND,
     ACADEMY,
     AGENCY_FTE,
     AGENCY_SPEND,
@@ -228,6 +230,9 @@ class Recorder:
             "academy_not_placed": team.academy_not_placed,
             "permanent_fte_days": acc[PERM_FTE], "nqsw_fte_days": acc[NQSW_FTE],
             "agency_fte_days": acc[AGENCY_FTE],
+            "agency_above_cap_starts": team.agency_above_cap_starts,
+            "agency_above_cap_fte_days": acc[ABOVE_CAP_FTE],
+            "agency_above_cap_spend": acc[ABOVE_CAP_SPEND],
             "cost_permanent": acc[PAY] + acc[RETENTION], "cost_agency": acc[AGENCY_SPEND],
             "cost_academy": acc[ACADEMY],
             "cost_recruitment": team.recruitment_cost + campaign_cost,

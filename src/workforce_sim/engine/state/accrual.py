@@ -14,7 +14,9 @@ from workforce_sim.engine import exact
 
 # What a team accrues.
 PERM_FTE, NQSW_FTE, AGENCY_FTE, TRAINEES, PAY, AGENCY_SPEND, ACADEMY, RETENTION = range(8)
-N_ACCRUED = 8
+# agency FTE-days on assignments charged above their price cap, and the £ above it
+ABOVE_CAP_FTE, ABOVE_CAP_SPEND = 8, 9
+N_ACCRUED = 10
 ZERO: tuple[float, ...] = (0.0,) * N_ACCRUED
 
 

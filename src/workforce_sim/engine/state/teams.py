@@ -99,7 +99,7 @@ class TeamState:
         "wait_sum", "waiting_area", "hires", "leavers_permanent", "leavers_agency", "agency_starts",
         "agency_releases", "conversions", "academy_qualified", "academy_dropouts", "academy_not_placed",
         "leavers_permanent_fte", "recruitment_cost", "leavers_by_destination", "agency_returners",
-        "promotions", "long_absence_starts",
+        "promotions", "long_absence_starts", "agency_above_cap_starts",
         # FTE of employees on long absence (kept by Staffing)
         "away_fte",
     )
@@ -147,6 +147,7 @@ class TeamState:
         self.leavers_by_destination = [0, 0, 0]
         self.long_absence_starts = 0
         self.agency_returners = 0    # agency placements taken by a returning former employee
+        self.agency_above_cap_starts = 0   # assignments and renewals charged above their cap
 
     def queue_index(self, priority: int) -> int:
         """The index of the queue of ``priority`` (0: the most urgent).

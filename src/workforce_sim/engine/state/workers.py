@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from workforce_sim.engine import exact
+from workforce_sim.engine.state.accrual import ZERO
 from workforce_sim.scenario.calendar import DAYS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -43,6 +44,8 @@ class Worker:
     __slots__ = (
         "id", "kind", "team", "fte", "factor", "capacity", "load", "ratio", "cases", "active",
         "joined_day", "service_days_at_join", "asye_day0", "pathway", "rates", "spell",
+        # an agency worker's assignment: day rate charged, and the price cap it is held to
+        "charge", "cap",
         # working their notice: a resigning employee or a released agency worker
         "leaving", "notice", "notice_day",
         # the day they qualified as a social worker (NaN for a trainee): PQE counts from it
@@ -66,7 +69,9 @@ class Worker:
         self.service_days_at_join = 0.0
         self.asye_day0 = 0.0           # day the ASYE started (NQSWs only)
         self.pathway: Any = None       # the academy pathway they came through, if any
-        self.rates: tuple[float, ...] = (0.0,) * 8   # what they add to the team's accruals
+        self.rates: tuple[float, ...] = ZERO     # what they add to the team's accruals
+        self.charge: float | None = None    # None: the council's day rate for the role
+        self.cap = float("inf")
         self.spell: int | None = None  # row of the staff log, when kept
         self.leaving = False
         self.notice = ""               # "resigned" or "released" while working their notice
