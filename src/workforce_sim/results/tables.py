@@ -218,7 +218,7 @@ class Results:
             end, assignments started and above the cap, FTE-days, spend (and above the
             cap) and the mean day rate, each the mean over replications.
         """
-        roles = {name: team.role for name, team in self.scenario.teams.items()}
+        roles: dict[str, str] = {name: team.role for name, team in self.scenario.teams.items()}
         return agency_return(self.monthly, roles,
                              self.scenario.workforce.agency.billable_days_per_year)
 
