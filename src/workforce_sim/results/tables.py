@@ -127,7 +127,8 @@ class Results:
 
     @property
     def price_base(self) -> str:
-        """What the money columns are in: "£, cash" or "£, 2025-26 prices, GDP deflator"."""
+        """What the money columns are in: "£, cash" or "£, 2025-26 prices, GDP deflator
+        (estimated)"."""
         return price_base_label(self.scenario)
 
     @property
