@@ -174,6 +174,21 @@ def lines_of_values(text: str) -> list[str]:
             if line.strip() and not line.startswith("#") and not line.startswith("[")]
 
 
+def test_pay_by_role_follows_the_njc_points():
+    """Each role's salary is £40,000 × its NJC point / point 30 (2024-25: 35 £43,421, 43
+    £51,515 over 30 £38,223, the points the issue's pay spine gives) to £10, and its agency
+    day rate £370 × the same ratio to £1; social workers are paid as workforce.permanent
+    and workforce.agency say; the team that holds no cases is paid as team managers."""
+    s = ws.council_scenario("Herefordshire", 2024)
+    wf = s.workforce
+    for role, point in [("senior_social_worker", 43_421), ("team_manager", 51_515)]:
+        assert abs(wf.salary(role) - 40_000 * point / 38_223) <= 5, role
+        assert abs(wf.agency_day_rate(role) - 370 * point / 38_223) <= 0.5, role
+    assert (wf.salary("social_worker"), wf.agency_day_rate("social_worker")) == (40_000, 370)
+    assert s.teams[OTHER_TEAM].role == "team_manager"
+    assert {t.role for n, t in s.teams.items() if n != OTHER_TEAM} == {"social_worker"}
+
+
 def test_the_file_parses_round_trips_and_comments_every_value():
     text = ws.council_toml("Herefordshire", 2024)
     s = ws.council_scenario("Herefordshire", 2024)

@@ -99,7 +99,8 @@ def test_one_tiny_run_in_a_subprocess(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "Herefordshire" in r.stdout and "Agency rate" in r.stdout
     names = {p.name for p in out.iterdir()}
-    assert {"monthly.csv", "financial_years.csv", "kpis.csv", "provenance.json", "report.html",
+    assert {"monthly.csv", "financial_years.csv", "kpis.csv", "agency_return.csv",
+            "provenance.json", "report.html",
             "scenario.json", "summary.txt"} <= names
     prov = read_provenance(out)                     # every file's sha256 checks
     assert set(prov["files"]) == names - {"provenance.json"}

@@ -130,3 +130,30 @@ def test_a_binding_cap_lowers_cost_per_fte_day_and_agency_cover():
 def test_the_scenario_starts_on_the_caps_first_day():
     """The tests above date their caps from the scenario's first day."""
     assert churn_scenario().start_date == dt.date(2025, 1, 1)
+
+
+def test_the_agency_return_adds_up_to_the_monthly_table():
+    """The quarterly return by role: team a's posts are senior social workers, b's social
+    workers; each role's quarters add up to its teams' monthly flows over the run (per
+    replication, so the mean over replications too), its FTE at a quarter's end is the
+    teams' agency FTE of the quarter's last month, and the mean day rate times the
+    billable FTE-days is the spend. Quarters are financial: 2025-01 is 2024/25 Q4."""
+    s = capped(0.5).with_changes({
+        "teams.a.role": "senior_social_worker",
+        "workforce.roles": {"senior_social_worker": {"agency_day_rate": 450}}})
+    res = ws.run(s, 2, 1, workers=1, progress=False)
+    ret = res.agency_return()
+    assert set(ret["role"]) == {"senior_social_worker", "social_worker"}
+    assert ret["quarter"].iloc[0] == "2024/25 Q4"
+    m = res.monthly
+    for role, team in [("senior_social_worker", "a"), ("social_worker", "b")]:
+        mine, t = ret[ret["role"] == role], m[m["team"] == team]
+        reps = t["replication"].nunique()
+        for col, name in [("cost_agency", "agency_spend"), ("agency_starts", "assignments_started"),
+                          ("agency_above_cap_spend", "spend_above_cap")]:
+            assert mine[name].sum() == pytest.approx(t[col].sum() / reps, rel=1e-12), name
+        last = t[t["month"] == t["month"].max()]["agency_fte"].mean()
+        assert mine["agency_fte_end"].iloc[-1] == pytest.approx(last, rel=1e-12)
+    b = s.workforce.agency.billable_days_per_year / DPY
+    np.testing.assert_allclose(ret["mean_day_rate"] * ret["agency_fte_days"] * b,
+                               ret["agency_spend"], rtol=1e-12)

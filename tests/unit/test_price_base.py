@@ -13,7 +13,7 @@ from workforce_sim.data.deflators import GDP_DEFLATOR  # noqa: E402
 from workforce_sim.results.formatting import label  # noqa: E402
 from workforce_sim.results.money import deflator_ratios, financial_year, index_of  # noqa: E402
 
-REAL = "£, 2025-26 prices, GDP deflator"
+REAL = "£, 2025-26 prices, GDP deflator (estimated)"
 
 
 @pytest.fixture(scope="module")

@@ -240,6 +240,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with _write_folder(out) as tmp:
         write_csv(tmp / "financial_years.csv", results.financial_years())
         write_csv(tmp / "kpis.csv", results.kpis())
+        write_csv(tmp / "agency_return.csv", results.agency_return())
         write_text(tmp / "summary.txt", text + "\n")
         lib.write_report(results, tmp / "report.html")
         try:
@@ -249,8 +250,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             pass                             # openpyxl is optional: no workbook
         results.write_files(tmp, interrupted=interrupted, replications_requested=requested)
     print(text)
-    print(f"\nWrote {wrote}, monthly, financial_years, kpis, summary, scenario and "
-          f"provenance to {out}/")
+    print(f"\nWrote {wrote}, monthly, financial_years, kpis, agency_return, summary, scenario "
+          f"and provenance to {out}/")
     if interrupted:
         return _interrupted(results.replications, requested, out)
     return 0

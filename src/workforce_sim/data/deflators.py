@@ -44,10 +44,10 @@ class DeflatorSeries:
 
 
 GDP_DEFLATOR = DeflatorSeries(
-    name="GDP deflator",
+    name="GDP deflator (estimated)",
     source="HM Treasury GDP deflator at market prices, 2023-24 = 100 [E] (estimates of the "
            "published series, within about a point a year; 2025-26 and 2026-27 the OBR's "
-           "forecast growth as last recalled); beyond 2026-27 the OBR's 2 % a year [E]",
+           "forecast growth, estimated); beyond 2026-27 the OBR's 2 % a year [E]",
     index={2019: 83.0, 2020: 87.3, 2021: 87.8, 2022: 93.1, 2023: 100.0, 2024: 104.1,
            2025: 107.4, 2026: 109.5},
     forecast_growth=0.02,

@@ -190,6 +190,59 @@ def financial_year_totals(monthly: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
+def financial_quarter(d: pd.Timestamp) -> str:
+    """The UK financial quarter of a month, as '2025/26 Q3' (Q1 is April to June)."""
+    return f"{financial_year(d.date())} Q{(d.month - 4) % 12 // 3 + 1}"
+
+
+RETURN_FLOWS = {"agency_starts": "assignments_started",
+                "agency_above_cap_starts": "assignments_above_cap",
+                "agency_fte_days": "agency_fte_days", "cost_agency": "agency_spend",
+                "agency_above_cap_fte_days": "fte_days_above_cap",
+                "agency_above_cap_spend": "spend_above_cap"}
+"""The monthly flows of the agency return, and their names in it."""
+
+
+def agency_return(monthly: pd.DataFrame, roles: dict[str, str],
+                  billable_days_per_year: float) -> pd.DataFrame:
+    """The simulated council's quarterly agency data return, by role: the mean over
+    replications of each quarter's agency FTE at its last month end, assignments
+    started (and renewed above the cap), FTE-days, spend, spend above the cap and the
+    mean day rate charged.
+
+    Parameters
+    ----------
+    monthly : pandas.DataFrame
+        The monthly table (team rows; the service row is not read).
+    roles : dict
+        Each team's role (``teams.<name>.role``).
+    billable_days_per_year : float
+        To turn spend per FTE-day into a day rate per billable day.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (financial quarter, role with agency FTE-days): ``quarter``,
+        ``months`` (of the quarter inside the horizon), ``role``, ``agency_fte_end``,
+        the flows of :data:`RETURN_FLOWS` and ``mean_day_rate`` (spend / (FTE-days ×
+        billable days / 365.25); NaN without FTE-days).
+    """
+    teams = monthly[monthly["team"].isin(list(roles))]
+    month = pd.to_datetime(teams["month"])
+    t = teams.assign(role=teams["team"].map(roles),
+                     quarter=[financial_quarter(d) for d in month], month=month)
+    by = ["replication", "quarter", "role"]
+    flows = t.groupby(by)[list(RETURN_FLOWS)].sum().rename(columns=RETURN_FLOWS)
+    last = t[t["month"] == t.groupby("quarter")["month"].transform("max")]
+    flows.insert(0, "agency_fte_end", last.groupby(by)["agency_fte"].sum())
+    out = flows.groupby(["quarter", "role"]).mean()
+    out.insert(0, "months", t.groupby(["quarter", "role"])["month"].nunique())
+    out = out[out["agency_fte_days"] > 0].reset_index()
+    per_day = out["agency_spend"] / (out["agency_fte_days"] * billable_days_per_year / 365.25)
+    out["mean_day_rate"] = per_day
+    return out
+
+
 # ------------------------------------------------------------------ targets (RAG)
 
 

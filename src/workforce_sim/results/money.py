@@ -139,7 +139,7 @@ def to_price_base(monthly: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
 
 def price_base_label(scenario: Scenario) -> str:
     """What every money figure is in, in words: ``"£, cash"`` or ``"£, 2025-26 prices,
-    GDP deflator"``.
+    GDP deflator (estimated)"``.
 
     Parameters
     ----------

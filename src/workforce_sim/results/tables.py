@@ -20,6 +20,7 @@ from workforce_sim.results.analysis import (
     QUANTILES,
     RunningSummary,
     Target,
+    agency_return,
     describe,
     financial_year_totals,
     rag,
@@ -126,7 +127,8 @@ class Results:
 
     @property
     def price_base(self) -> str:
-        """What the money columns are in: "£, cash" or "£, 2025-26 prices, GDP deflator"."""
+        """What the money columns are in: "£, cash" or "£, 2025-26 prices, GDP deflator
+        (estimated)"."""
         return price_base_label(self.scenario)
 
     @property
@@ -204,6 +206,22 @@ class Results:
                            var_name="metric")
         g = long.groupby(["financial_year", "months", "metric"], sort=True)["value"]
         return describe(g, confidence).reset_index()
+
+    def agency_return(self) -> pd.DataFrame:
+        """The council's quarterly agency data return by role, as the DfE's agency rules
+        ask councils to send it (S8), simulated: see
+        :func:`~workforce_sim.results.analysis.agency_return`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per financial quarter and role with agency work: FTE at the quarter's
+            end, assignments started and above the cap, FTE-days, spend (and above the
+            cap) and the mean day rate, each the mean over replications.
+        """
+        roles: dict[str, str] = {name: team.role for name, team in self.scenario.teams.items()}
+        return agency_return(self.monthly, roles,
+                             self.scenario.workforce.agency.billable_days_per_year)
 
     def kpis(self, targets=DEFAULT_TARGETS, *, budget: float | None = None,
              green: float = 0.8, amber: float = 0.5) -> pd.DataFrame:

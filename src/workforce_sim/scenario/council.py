@@ -1009,6 +1009,8 @@ def _write_teams(w: _Text, b: _Build) -> None:
                     "and absence, so every case is allocated")
         else:
             w.value("holds_cases = false", "[D] in the agency and vacancy rates, not in caseloads")
+            w.value(f'role = "{OTHER_TEAM_ROLE}"', "[E] social workers who hold no cases are "
+                    "mostly managers and reviewing officers; paid as team managers")
         w.subtable(f"teams.{name}.staff")
         if holds:
             permanent = (f"[D] its share of case_holders_fte {y} ({_tenths(t.holders[i])} FTE, by "
@@ -1134,6 +1136,34 @@ def _write_workforce(w: _Text, b: _Build) -> None:
     w.value("return_as_agency = 0", "[E] no source gives the share of leavers to agency work "
             "who come back to their own council; off")
     # the agency rules (least experience, cooling-off, notice) are the schema's: S8's, dated
+    _write_roles(w)
+
+
+#: NJC pay points 2024-25 (£ a year) [S] the pay spine; 39 and 40 interpolated between
+#: points 35 and 43 [E]. A role's salary is the builder's social worker salary (£40,000,
+#: about point 30 with a supplement [E]) × its point / point 30, and its agency day
+#: rate £370 × the same ratio [E] (no source gives agency rates by role).
+NJC_POINTS = {30: 38_223.0, 35: 43_421.0, 39: 47_468.0, 40: 48_480.0, 43: 51_515.0}
+ROLE_POINTS = {"senior_social_worker": 35, "advanced_practitioner": 39,
+               "reviewing_officer": 40, "team_manager": 43}
+SOCIAL_WORKER_SALARY, SOCIAL_WORKER_DAY_RATE = 40_000, 370
+OTHER_TEAM_ROLE = "team_manager"
+
+
+def role_pay(role: str) -> tuple[int, int]:
+    """A role's salary and agency day rate in a council scenario (£, rounded)."""
+    ratio = NJC_POINTS[ROLE_POINTS[role]] / NJC_POINTS[30]
+    return int(round(SOCIAL_WORKER_SALARY * ratio, -1)), round(SOCIAL_WORKER_DAY_RATE * ratio)
+
+
+def _write_roles(w: _Text) -> None:
+    for role, point in ROLE_POINTS.items():
+        salary, rate = role_pay(role)
+        w.table(f"workforce.roles.{role}")
+        w.value(f"salary = {salary}", f"[E] £40,000 × NJC point {point} / point 30 "
+                f"({NJC_POINTS[point]:,.0f} / {NJC_POINTS[30]:,.0f}, 2024-25"
+                + (", interpolated" if point in (39, 40) else "") + ")")
+        w.value(f"agency_day_rate = {rate}", "[E] £370 × the same ratio")
 
 
 #: Leavers' destinations: England's shares of leavers in 2020-21 (the schema's
