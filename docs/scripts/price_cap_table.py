@@ -4,9 +4,10 @@ random numbers.
 
     python docs/scripts/price_cap_table.py
 
-40 replications of each, seed 2025, 24 months; the cap (an estimate: the caps were not
-published nationally) is £333 a day, 10 % under the council's £370, from the first day,
-with no breach approved or half of them approved. Each cell is the mean paired difference
+40 replications of each, seed 2025, 24 months; the caps (estimates: the caps were not
+published nationally) are 10 % under the council's rates for its two roles, £333 a day
+for social workers (£370) and £449 for team managers (£499), from the first day, with no
+breach approved or half of them approved. Each cell is the mean paired difference
 from the baseline with its 95 % t-interval over replications.
 """
 
@@ -18,11 +19,11 @@ from scipy import stats
 import workforce_sim as ws
 
 REPS, SEED, MONTHS = 40, 2025, 24
-CAP = 333.0
+CAPS = {"social_worker": 333.0, "team_manager": 449.0}
 
 
 def capped(base: ws.Scenario, approval: float) -> ws.Scenario:
-    caps = [{"start": str(base.start_date), "caps": {"social_worker": CAP},
+    caps = [{"start": str(base.start_date), "caps": CAPS,
              "approval_probability": approval}]
     return base.with_changes({"workforce.agency.price_caps": caps})
 
