@@ -86,6 +86,10 @@ def _team_problems(s: Scenario) -> Iterator[Problem]:
         yield from _team_size(tname, team)
         if team.promotion is not None:
             yield from _promotion_problems(s, tname, team.promotion.from_teams)
+        for i, managed in enumerate(team.manages):
+            yield from _unknown_team(s, f"teams.{tname}.manages.{i}", managed, managed)
+            if managed == tname:
+                yield Problem(f"teams.{tname}.manages.{i}", managed, "a team cannot manage itself")
 
 
 def _promotion_problems(s: Scenario, tname: str, weights: Mapping[str, float]) -> Iterator[Problem]:

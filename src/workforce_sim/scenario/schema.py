@@ -191,6 +191,11 @@ class Team(Strict):
         None, description="vacancies filled by promotion from other teams first; none: "
         "every vacancy is advertised outside"
     )
+    manages: Items[Key] = Field(
+        default=(), description="the teams this team's posts manage and supervise (a team "
+        "of team managers); while its posts are vacant and not covered by agency staff, the "
+        "managed teams' employees leave faster (workforce.permanent.manager_vacancy_elasticity)"
+    )
 
 
 # ---------------------------------------------------------------------- case types
@@ -366,6 +371,12 @@ class PermanentPolicy(Strict):
         1.5, ge=0, description="turnover multiplier per unit of load/capacity above threshold [E]"
     )
     notice_days: Days = Field(28, ge=0, description="notice worked after resigning [E]")
+    manager_vacancy_elasticity: Factor = Field(
+        0.0, ge=0, description="the leaving hazard of a managed team's employees is "
+        "multiplied by 1 + this × the share of its managers' posts vacant and not covered by "
+        "agency staff, read at each month end (0: no effect) [E] no estimate found; exit "
+        "evidence names supervision and caseload as the main stated reasons for leaving"
+    )
     salary: Money = Field(40_000, ge=0, description="£ a year per FTE [E] published scales")
     hire_pqe_years: Distribution = Field(
         default_factory=lambda: Lognormal(dist="lognormal", median=4, p90=12),

@@ -14,7 +14,10 @@ The hazard at time ``t`` is
     × Π turnover factors of the retention levers in force (for an NQSW, those
       covering permanent staff from the end of their ASYE)
     × the turnover trend's factor for the run year (``[trends.turnover]``, drawn
-      per replication; 1 without one),
+      per replication; 1 without one)
+    × (1 + manager_vacancy_elasticity × the share of the posts of the teams that
+      manage the worker's team (``teams.<name>.manages``) vacant and not covered
+      by agency staff), read with the pressure,
 
 where ``pressure = max(load / capacity, team's open work / team's capacity)``,
 open work being the weight of the team's cases held and waiting (cases waiting
@@ -41,13 +44,16 @@ import bisect
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from workforce_sim.engine import exact
 from workforce_sim.engine.context import Ticket
+from workforce_sim.engine.state.teams import vacancy_fte
 from workforce_sim.engine.state.workers import EMPLOYED, NQSW, PERMANENT, Worker
 from workforce_sim.engine.streams import EXP1, buffered_sampler
 from workforce_sim.scenario.calendar import DAYS_PER_YEAR, day_of
 
 if TYPE_CHECKING:
     from workforce_sim.engine.context import Context, Terms
+    from workforce_sim.engine.state.teams import TeamState
 
 
 class Leaving:
@@ -105,6 +111,14 @@ class Attrition:
         self.year_of = ctx.trends.year
         self.trend_days = ctx.trends.boundaries if self.trend else []
         self.records: dict[Worker, Leaving] = {}
+        # the teams that manage each team, when vacant manager posts matter
+        e = p.manager_vacancy_elasticity
+        self.manager_elasticity = e
+        self.managers: dict[str, list[TeamState]] = {}
+        if e > 0:
+            for name, spec in s.teams.items():
+                for managed in spec.manages:
+                    self.managers.setdefault(managed, []).append(ctx.teams[name])
 
     def record(self, w: Worker) -> Leaving:
         """What attrition keeps about ``w`` (a fresh record if nothing yet).
@@ -186,6 +200,26 @@ class Attrition:
         excess = (10.0 if 10.0 < ratio else ratio) - self.pressure_threshold
         return 1.0 + self.pressure_elasticity * (excess if excess > 0.0 else 0.0)
 
+    def manager_factor(self, managers: list[TeamState]) -> float:
+        """``1 + manager_vacancy_elasticity × u``, with ``u`` the largest share of a
+        managing team's posts vacant and not covered by its agency staff.
+
+        Parameters
+        ----------
+        managers : list of TeamState
+            The teams that manage the worker's team.
+
+        Returns
+        -------
+        float
+        """
+        share = 0.0
+        for m in managers:
+            if m.establishment_fte > 0:
+                uncovered = vacancy_fte(m) - exact.to_float(m.agency_units)
+                share = max(share, min(1.0, uncovered / m.establishment_fte))
+        return 1.0 + self.manager_elasticity * share
+
     def _breaks(self, w: Worker, rec: Leaving) -> list[float]:
         """Days where this worker's hazard may change, sorted. They are fixed from
         the day they become an employee (``start``) until they leave."""
@@ -241,13 +275,16 @@ class Attrition:
         if not w.active or w.leaving or w.kind not in EMPLOYED:
             return
         rec = self.records[w]
-        free = self.pressure_elasticity == 0 or not w.team.holds_cases
-        if free:
+        managers = self.managers.get(w.team.name)
+        free = (self.pressure_elasticity == 0 or not w.team.holds_cases) and not managers
+        if self.pressure_elasticity == 0 or not w.team.holds_cases:
             pressure = 1.0
         else:
             if team_ratio is None:
                 team_ratio = w.team.demand_ratio()
             pressure = self.pressure(w, team_ratio)
+        if managers:
+            pressure *= self.manager_factor(managers)
         if rec.planned_until > now:               # a plan is in force
             if pressure == rec.plan_pressure:
                 return
@@ -290,11 +327,11 @@ class Attrition:
         month : int
             The month that has just closed (unused: every month is alike).
         """
-        if not self.pressure_elasticity:
+        if not self.pressure_elasticity and not self.managers:
             return
         for team in self.ctx.team_list:
-            if team.holds_cases:
-                ratio = team.demand_ratio()
+            if (team.holds_cases and self.pressure_elasticity) or team.name in self.managers:
+                ratio = team.demand_ratio() if team.holds_cases else 0.0
                 for w in team.workers:
                     self.plan(w, ratio)
 
