@@ -9,10 +9,14 @@ bring it back to the threshold, up to that cap, plus the FTE of its employees on
 long absence with ``cover`` (``processes/absence.py``).
 Placements are whole posts (1 FTE); the target is rounded to the nearest FTE.
 
-* Short of the target, the service requests a worker: the request is filled
-  after ``lead_time_days`` with ``fill_probability``, else tried again.
+* Short of the target, the service requests a worker at the council's offer
+  (``market.py``: its rate for the team's role, dated rate changes, the price
+  cap in force): the request is filled after ``lead_time_days`` with the
+  market's chance at that offer (``fill_probability`` at the market rate),
+  else tried again. The placement is charged the offer.
 * A placement lasts ``placement_days``; at its end it is renewed with
-  ``renewal_probability`` if still needed, else the worker leaves.
+  ``renewal_probability`` if still needed (at a new offer), else the worker
+  leaves.
 * Agency workers also leave early at ``early_exit_annual_rate`` (per
   FTE-year) — agency churn: without notice on an assignment that started
   before the agency rules, else on the rules' ``notice_days`` (during which
