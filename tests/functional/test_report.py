@@ -87,7 +87,7 @@ def test_workbook_has_the_finance_sheets(results, tmp_path):
     fy = wb["Financial years"]
     assert {fy.cell(row=r, column=3).value for r in range(2, fy.max_row + 1)} <= \
         {"cost_permanent", "cost_agency", "cost_academy", "cost_recruitment", "cost_total",
-         "agency_premium"}
+         "agency_premium", "agency_above_cap_spend"}
     assert fy.cell(row=2, column=header.index("mean") + 1).number_format == '"£"#,##0'
     monthly = wb["Monthly"]
     formats = {c.value: monthly.cell(row=2, column=c.column).number_format for c in monthly[1]}
