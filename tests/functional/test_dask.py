@@ -33,6 +33,7 @@ def client():
         cluster.close()
 
 
+@pytest.mark.slow        # a local dask cluster: about 8 s
 def test_dask_executor_gives_identical_results(client):
     s = ws.Scenario.from_dict(small_dict(horizon_months=12))
     local = ws.run(s, 10, SEED, workers=1, progress=False)

@@ -82,6 +82,7 @@ def team_matrix(monthly: pd.DataFrame, column: str, team: str = "t") -> np.ndarr
 LOGNORMAL = {"dist": "lognormal", "median": 30, "p90": 90}     # E[D] = 43.3 d, heavy tail
 
 
+@pytest.mark.slow        # about 9 s
 def test_mginf_from_empty_is_poisson_lambda_ED_after_warmup():
     """M/G/∞ from an empty start, lognormal durations (median 30 d, p90 90 d).
 
