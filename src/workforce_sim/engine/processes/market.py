@@ -11,7 +11,7 @@ caps, and how the offer changes the chance a request is filled.
 * Each attempt to fill a request succeeds with probability
   ``fill_probability × (offer / market rate) ** price_elasticity``, at most 1.
   The market rate of a role is ``market_day_rates`` or the council's own rate
-  on the first day, so with no rate changes and no caps every offer is the
+  before any rate change, so with no rate changes and no caps every offer is the
   market rate and the chance is ``fill_probability`` itself.
 
 An assignment keeps its charge until it is renewed, when it is offered again.
