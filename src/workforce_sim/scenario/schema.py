@@ -579,8 +579,8 @@ class AgencyPolicy(Strict):
         "may return, before taking one elsewhere [E] agency fill times of 1-3 weeks"
     )
     market_day_rates: FrozenDict[Role, Money] = Field(
-        default_factory=FrozenDict, description="the regional market's going day rate by role, "
-        "at which fill_probability holds; a role not listed: the council's own rate for it "
+        default_factory=FrozenDict, description="the regional market's going day rate by role "
+        "(£ per billable day), at which fill_probability holds; a role not listed: the council's own rate for it "
         "before any rate_changes (so the council pays the market rate until it changes its "
         "rates) [E]"
     )
