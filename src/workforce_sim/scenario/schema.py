@@ -581,8 +581,8 @@ class AgencyPolicy(Strict):
     market_day_rates: FrozenDict[Role, Money] = Field(
         default_factory=FrozenDict, description="the regional market's going day rate by role "
         "(£ per billable day), at which fill_probability holds; a role not listed: the "
-        "council's own rate for it before any rate_changes (so the council pays the market rate until it changes its "
-        "rates) [E]"
+        "council's own rate for it before any rate_changes (so the council pays the market "
+        "rate until it changes its rates) [E]"
     )
     price_elasticity: Number = Field(
         1.0, ge=0, le=10, description="the chance a request is filled per attempt is "
